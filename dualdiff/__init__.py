@@ -1,0 +1,33 @@
+"""dualdiff: exact derivatives of Python and NumPy code with dual numbers.
+
+>>> from dualdiff import Dual, derivative
+>>> (Dual(3.0, 1.0) ** 2).derivative
+6.0
+>>> derivative(lambda x: (x + 2.0) ** 2, 1.0)
+6.0
+"""
+
+from .dual import Dual
+from . import arrays as _arrays  # noqa: F401  (registers NumPy functions for Duals)
+from .arrays import from_objects as stack
+from .api import default_chunk, derivative, gradient, hessian, jacobian, jvp
+from .rules import (
+    absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil, cos,
+    cosh, deg2rad, divide, exp, exp2, expm1, fabs, float_power, floor, floor_divide, fmax, fmin,
+    fmod, hypot, log, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, multiply,
+    negative, positive, power, rad2deg, reciprocal, remainder, rint, sign, sin, sinh, sqrt,
+    square, subtract, tan, tanh, trunc,
+)
+
+abs = absolute
+
+__all__ = [
+    "Dual", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp",
+    "abs", "absolute", "add", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
+    "arctanh", "cbrt", "ceil", "cos", "cosh", "deg2rad", "divide", "exp", "exp2", "expm1", "fabs",
+    "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "hypot", "log", "log1p",
+    "log2", "log10", "logaddexp", "logaddexp2", "maximum", "minimum", "multiply", "negative",
+    "positive", "power", "rad2deg", "reciprocal", "remainder", "rint", "sign", "sin", "sinh",
+    "sqrt", "square", "subtract", "tan", "tanh", "trunc",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,434 @@
+"""The dual number: a value and its derivative, carried together through arithmetic.
+
+With eps**2 = 0, (a + a' eps)(b + b' eps) = ab + (a'b + ab') eps: every operator below computes its
+value and, beside it, the derivative by the chain rule. Elementwise functions come from the table
+in `rules.py`; NumPy's other functions (sum, dot, reshape, ...) from `arrays.py`.
+
+A derivative may carry several directions at once: then its shape is ``(k,) + value.shape``.
+Each differentiation has a tag (a fresh increasing integer); when Duals of two tags meet, the newer
+one is the outer number and the older is a constant to it, so nested derivatives never mix.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import elementwise, rules
+from .elementwise import safe_pow, scale
+
+new_tag = itertools.count(1).__next__
+_new_object = object.__new__
+_NUMBERS = (float, int)
+
+# NumPy function -> implementation for Duals (NEP 18); filled by arrays.py and by users.
+ARRAY_FUNCTIONS: dict[Any, Any] = {}
+
+_DROP = (
+    "{what} of a Dual would drop its derivative. {hint}"
+    "If you mean to drop it, use x.value explicitly."
+)
+_FLOAT_HINT = (
+    "Use dualdiff's functions (dualdiff.sin or np.sin) instead of the math module, and build arrays "
+    "of Duals with dualdiff.stack instead of writing them into a float array. "
+)
+
+
+def _new(v: Any, d: Any, t: int) -> Dual:
+    r = _new_object(Dual)
+    r._v = v
+    r._d = d
+    r._t = t
+    return r
+
+
+def _as_value(x: Any) -> Any:
+    t = type(x)
+    if t is float or t is Dual:
+        return x
+    if t is int or t is bool or isinstance(x, np.integer) or isinstance(x, np.bool_):
+        return float(x)
+    if t is np.float64:
+        return float(x)
+    if isinstance(x, np.floating):
+        return x
+    if isinstance(x, (list, tuple, np.ndarray)):
+        a = np.asarray(x)
+        if a.dtype == object:
+            raise TypeError(
+                "Dual() needs numbers or a float array; to build an array of Duals use dualdiff.stack"
+            )
+        if a.dtype.kind in "biu":
+            return a.astype(float)
+        if a.dtype.kind == "f":
+            return a
+    raise TypeError(f"Dual() takes a real number or an array of them, not {t.__name__}")
+
+
+def ndim(x: Any) -> int:
+    """Number of array dimensions of a value (0 for scalars), Duals included."""
+    return getattr(x, "ndim", 0)
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    """Shape of a value (``()`` for scalars), Duals included."""
+    return getattr(x, "shape", ())
+
+
+def is_batched(x: Dual) -> bool:
+    """True when ``x`` carries several directions: derivative shape ``(k,) + value.shape``."""
+    return ndim(x._d) > ndim(x._v)
+
+
+def lift(d: Any, vdim: int, outdim: int) -> Any:
+    """Insert axes after the direction axis so a batched tangent broadcasts against ``outdim``."""
+    if outdim <= vdim:
+        return d
+    s = shape(d)
+    return d.reshape(s[:1] + (1,) * (outdim - vdim) + s[1:])
+
+
+class Dual:
+    """A dual number ``value + derivative * eps`` with ``eps**2 = 0``.
+
+    ``value`` may be a float, a NumPy scalar or an array (then ``derivative`` has the value's shape,
+    or ``(k,) + value.shape`` for k directions at once). Duals are immutable.
+
+    >>> x = Dual(5.0, 1.0)
+    >>> y = 2 * x**2 + 2
+    >>> y.value, y.derivative
+    (52.0, 20.0)
+    """
+
+    __slots__ = ("_v", "_d", "_t")
+    __array_priority__ = 1000.0
+    _v: Any
+    _d: Any
+    _t: int
+
+    def __init__(self, value: Any, derivative: Any = 0.0, tag: int = 0) -> None:
+        v = _as_value(value)
+        d = _as_value(derivative)
+        vs, ds = shape(v), shape(d)
+        if ds != vs:
+            if ds == ():
+                d = np.full(vs, d)
+            elif ds[1:] != vs:
+                raise ValueError(
+                    f"a Dual's derivative has the value's shape {vs} (or (k,) + {vs} for k "
+                    f"directions), not {ds}"
+                )
+        self._v, self._d, self._t = v, d, int(tag)
+
+    @property
+    def value(self) -> Any:
+        """The primal value."""
+        return self._v
+
+    @property
+    def derivative(self) -> Any:
+        """The derivative (tangent) carried beside the value."""
+        return self._d
+
+    @property
+    def tag(self) -> int:
+        """Which differentiation this Dual belongs to (0 for Duals built by hand)."""
+        return self._t
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return shape(self._v)
+
+    @property
+    def ndim(self) -> int:
+        return ndim(self._v)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def dtype(self) -> Any:
+        return getattr(self._v, "dtype", np.dtype(float))
+
+    def __repr__(self) -> str:
+        tag = f", tag={self._t}" if self._t else ""
+        return f"Dual({self._v!r}, {self._d!r}{tag})"
+
+    # --- arithmetic: value and derivative side by side; plain floats take the short path ---
+    def __add__(self, other: Any) -> Any:
+        v = self._v
+        if type(v) is float:
+            if type(other) is Dual:
+                if other._t == self._t and type(other._v) is float:
+                    return _new(v + other._v, self._d + other._d, self._t)
+            elif type(other) in _NUMBERS:
+                return _new(v + other, self._d, self._t)
+        return rules.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        if type(self._v) is float and type(other) in _NUMBERS:
+            return _new(other + self._v, self._d, self._t)
+        return rules.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        v = self._v
+        if type(v) is float:
+            if type(other) is Dual:
+                if other._t == self._t and type(other._v) is float:
+                    return _new(v - other._v, self._d - other._d, self._t)
+            elif type(other) in _NUMBERS:
+                return _new(v - other, self._d, self._t)
+        return rules.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        if type(self._v) is float and type(other) in _NUMBERS:
+            return _new(other - self._v, -self._d, self._t)
+        return rules.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:  # (uv)' = u'v + uv'
+        v = self._v
+        if type(v) is float:
+            if type(other) is Dual:
+                if other._t == self._t and type(other._v) is float:
+                    return _new(v * other._v, self._d * other._v + v * other._d, self._t)
+            elif type(other) in _NUMBERS:
+                return _new(v * other, self._d * other, self._t)
+        return rules.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        if type(self._v) is float and type(other) in _NUMBERS:
+            return _new(other * self._v, other * self._d, self._t)
+        return rules.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:  # (u/v)' = (u' - q v') / v with q = u/v
+        v = self._v
+        if type(v) is float:
+            try:
+                if type(other) is Dual:
+                    if other._t == self._t and type(other._v) is float:
+                        q = v / other._v
+                        return _new(q, (self._d - q * other._d) / other._v, self._t)
+                elif type(other) in _NUMBERS:
+                    return _new(v / other, self._d / other, self._t)
+            except ZeroDivisionError:  # IEEE answers (inf, nan) come from the general rule
+                pass
+        return rules.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        v = self._v
+        if type(v) is float and type(other) in _NUMBERS and v != 0.0:
+            q = other / v
+            return _new(q, -q * self._d / v, self._t)
+        return rules.divide(other, self)
+
+    def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1) u', and x**0 has derivative 0
+        v = self._v
+        if type(v) is float and type(other) in _NUMBERS:
+            if other == 2:
+                return _new(v * v, 2.0 * v * self._d, self._t)
+            if other == 0:
+                return _new(1.0, 0.0 * self._d, self._t)
+            return _new(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
+        return rules.power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return rules.power(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return rules.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return rules.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return rules.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return rules.remainder(other, self)
+
+    def __divmod__(self, other: Any) -> tuple[Any, Any]:
+        return rules.floor_divide(self, other), rules.remainder(self, other)
+
+    def __rdivmod__(self, other: Any) -> tuple[Any, Any]:
+        return rules.floor_divide(other, self), rules.remainder(other, self)
+
+    def __neg__(self) -> Dual:
+        return _new(-self._v, -self._d, self._t)
+
+    def __pos__(self) -> Dual:
+        return self
+
+    def __abs__(self) -> Any:
+        return rules.absolute(self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return np.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return np.matmul(other, self)
+
+    def __floor__(self) -> Any:
+        return rules.floor(self)
+
+    def __ceil__(self) -> Any:
+        return rules.ceil(self)
+
+    def __trunc__(self) -> Any:
+        return rules.trunc(self)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if ndigits is None:
+            return rules.rint(self)
+        return _new(np.round(_plain(self), ndigits), 0.0 * self._d, self._t)
+
+    # --- comparisons look at values only: a branch picks a piece, whose derivative is exact ---
+    def __lt__(self, other: Any) -> Any:
+        return self._v < _value(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._v <= _value(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._v > _value(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._v >= _value(other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._v == _value(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self._v != _value(other)
+
+    def __hash__(self) -> int:
+        return hash(self._v)
+
+    def __bool__(self) -> bool:
+        return bool(self._v)
+
+    # --- conversions that would lose the derivative refuse, and say what to do ---
+    def __float__(self) -> float:
+        raise TypeError(_DROP.format(what="float()", hint=_FLOAT_HINT))
+
+    def __int__(self) -> int:
+        raise TypeError(_DROP.format(what="int()", hint="Use np.floor or np.rint to round a Dual. "))
+
+    def __complex__(self) -> complex:
+        raise TypeError(_DROP.format(what="complex()", hint=""))
+
+    def __index__(self) -> int:
+        raise TypeError(_DROP.format(what="Using as an index", hint=""))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TypeError(_DROP.format(what=f"Converting to a {np.dtype(dtype)} array", hint=_FLOAT_HINT))
+        from .arrays import to_objects
+
+        return to_objects(self)
+
+    # --- containers: indexing picks the same entries of value and derivative ---
+    def __len__(self) -> int:
+        return len(self._v)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index: Any) -> Dual:
+        if isinstance(index, Dual):
+            raise TypeError(_DROP.format(what="Using as an index", hint=""))
+        v = self._v[index]
+        if is_batched(self):
+            d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]
+        else:
+            d = self._d[index]
+            d = float(d) if type(d) is np.float64 else d
+        return _new(float(v) if type(v) is np.float64 else v, d, self._t)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        raise TypeError(
+            "Duals are immutable: build the array instead, e.g. dualdiff.stack([...]) of entries, "
+            "np.where(mask, new, x), or np.concatenate of pieces"
+        )
+
+    # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        from .arrays import ufunc_method
+
+        if kwargs.get("out") is not None:
+            raise TypeError(
+                f"numpy.{ufunc.__name__}(..., out=...) would write a Dual into a plain array and "
+                "drop its derivative; use the returned value instead"
+            )
+        kwargs.pop("out", None)
+        rule = elementwise.BY_UFUNC.get(ufunc)
+        if method == "__call__" and rule is not None and not kwargs:
+            return rule(*inputs)
+        return ufunc_method(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        impl = ARRAY_FUNCTIONS.get(func)
+        if impl is None:
+            from .arrays import no_rule
+
+            no_rule(f"numpy.{_qualname(func)}")
+        return impl(*args, **kwargs)
+
+
+def _qualname(func: Any) -> str:
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    name = getattr(func, "__name__", repr(func))
+    return name if mod in ("numpy", "numpy.core") else f"{mod.removeprefix('numpy.')}.{name}"
+
+
+def _value(x: Any) -> Any:
+    return x._v if type(x) is Dual else x
+
+
+def _plain(x: Any) -> Any:
+    while type(x) is Dual:
+        x = x._v
+    return x
+
+
+def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
+    """Forward mode for one elementwise rule: the value, and the sum of partial * tangent."""
+    if len(args) == 1:
+        (x,) = args
+        v = x._v
+        y = rule(v)
+        if type(v) is float:
+            return _new(y, scale(rule.partial(0, (v,), y), x._d), x._t)
+        with np.errstate(all="ignore"):
+            return _new(y, scale(rule.partial(0, (v,), y), x._d, rule.singular), x._t)
+    t = max(a._t for a in args if type(a) is Dual)
+    xs = tuple(a._v if type(a) is Dual and a._t == t else a for a in args)
+    y = rule(*xs)
+    outdim = ndim(y)
+    tangent: Any = None
+    batched = False
+    with np.errstate(all="ignore"):
+        for i, a in enumerate(args):
+            if type(a) is Dual and a._t == t:
+                d = a._d
+                if is_batched(a):
+                    batched = True
+                    d = lift(d, ndim(a._v), outdim)
+                term = scale(rule.partial(i, xs, y), d, rule.singular)
+                tangent = term if tangent is None else tangent + term
+    want = ((shape(tangent)[0],) if batched else ()) + shape(y)
+    if shape(tangent) != want:
+        tangent = np.broadcast_to(tangent, want)
+    return _new(y, tangent, t)
+
+
+elementwise.HANDLERS[Dual] = (1, apply)
+
+# Object arrays of Duals call methods named after the ufunc (np.sin(objects) calls x.sin()).
+for _name, _rule in vars(rules).items():
+    if isinstance(_rule, elementwise.Elementwise) and _rule.nargs == 1 and not hasattr(Dual, _name):
+        setattr(Dual, _name, lambda self, _r=_rule: _r(self))

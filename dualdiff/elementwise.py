@@ -1,0 +1,128 @@
+"""The machinery behind every elementwise function: one small class, read by both modes.
+
+An `Elementwise` knows a function's value (a NumPy ufunc, and a `math` twin for Python floats) and
+its partial derivatives. It knows nothing about Duals or the tape: a number type that wants to take
+part registers a handler in `HANDLERS`, and the handler asks the rule for its partials. The rules
+themselves, one line a function, are in `rules.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# type -> (priority, handler(rule, args)); the outermost number type (highest priority) handles a call.
+HANDLERS: dict[type, tuple[int, Callable[[Elementwise, tuple[Any, ...]], Any]]] = {}
+# NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
+BY_UFUNC: dict[np.ufunc, Elementwise] = {}
+_FLOATS = (float, int)
+_IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
+
+
+class Elementwise:
+    """A differentiable elementwise function: its value and one partial derivative per argument.
+
+    Each partial is called as ``partial(*args, out)`` with the primal arguments and the primal
+    result, and returns the local derivative (an array of the broadcast shape, or a scalar).
+    ``singular`` marks functions whose local derivative can be infinite (sqrt at 0, log at 0):
+    there a zero tangent must stay zero, because an input that does not move moves nothing.
+
+    >>> from dualdiff import sin, Dual
+    >>> sin.name, sin.nargs
+    ('sin', 1)
+    >>> round(sin(Dual(0.0, 1.0)).derivative, 12)
+    1.0
+    """
+
+    def __init__(
+        self,
+        ufunc: Any,
+        scalar: Callable[..., Any] | None,
+        *partials: Callable[..., Any],
+        name: str | None = None,
+        singular: bool = False,
+    ) -> None:
+        self.ufunc = ufunc
+        self.scalar = scalar
+        self.partials = partials
+        self.nargs = len(partials)
+        self.name = name or ufunc.__name__
+        self.singular = singular
+        self.__name__ = self.name
+        self.__doc__ = (
+            f"Elementwise ``{self.name}`` of floats, arrays, Duals and tape variables, "
+            f"with its derivative (NumPy's ``{getattr(ufunc, '__name__', self.name)}``)."
+        )
+        if isinstance(ufunc, np.ufunc):
+            BY_UFUNC[ufunc] = self
+
+    def __repr__(self) -> str:
+        return f"<dualdiff elementwise function {self.name}>"
+
+    def partial(self, i: int, args: tuple[Any, ...], out: Any) -> Any:
+        """The i-th local derivative at ``args``; plain floats follow IEEE rules, never raise."""
+        try:
+            return self.partials[i](*args, out)
+        except _IEEE_ERRORS:  # 1.0 / 0.0 raises in Python; NumPy's float64 gives inf, as we want
+            with np.errstate(all="ignore"):
+                wide = [np.float64(a) if type(a) in _FLOATS else a for a in args]
+                p = self.partials[i](*wide, out)
+            return float(p) if isinstance(p, np.floating) else p
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != self.nargs:
+            raise TypeError(f"{self.name}() takes {self.nargs} argument(s), got {len(args)}")
+        best = None
+        for a in args:
+            h = HANDLERS.get(type(a))
+            if h is not None and (best is None or h[0] > best[0]):
+                best = h
+        if best is not None:
+            return best[1](self, args)
+        if self.scalar is not None and all(type(a) in _FLOATS for a in args):
+            try:
+                return self.scalar(*args)
+            except _IEEE_ERRORS:  # math raises where IEEE arithmetic gives inf or nan: do as NumPy
+                pass
+        with np.errstate(all="ignore"):
+            out = self.ufunc(*[_as_operand(a) for a in args])
+        return float(out) if all(type(a) in _FLOATS for a in args) else out
+
+
+def _as_operand(a: Any) -> Any:
+    if isinstance(a, (list, tuple)):
+        return np.asarray(a, dtype=float)
+    return a
+
+
+def scale(p: Any, d: Any, singular: bool = True) -> Any:
+    """``p * d``, except that a zero tangent stays zero where ``p`` is infinite or nan.
+
+    >>> scale(float("inf"), 0.0), scale(float("inf"), 2.0), scale(3.0, 2.0)
+    (0.0, inf, 6.0)
+    """
+    r = p * d
+    if type(r) is float:
+        return r if (r == r or d != 0.0) else 0.0
+    if singular and isinstance(r, np.ndarray) and r.dtype.kind == "f" and np.isnan(r).any():
+        return np.where(np.broadcast_to(d, r.shape) == 0, 0.0, r)
+    return r
+
+
+def ieee(fn: Callable[..., float], ufunc: Any) -> Callable[..., float]:
+    """Wrap a `math` function so that it answers as NumPy does (inf, nan) instead of raising."""
+
+    def safe(*args: float) -> float:
+        try:
+            return fn(*args)
+        except _IEEE_ERRORS:
+            with np.errstate(all="ignore"):
+                return float(ufunc(*[float(a) for a in args]))
+
+    return safe
+
+
+safe_pow = ieee(math.pow, np.power)
