@@ -31,3 +31,9 @@ __all__ = [
     "sqrt", "square", "subtract", "tan", "tanh", "trunc",
 ]
 __version__ = "0.1.0"
+
+# --- reverse mode (tape.py, check.py): exports added below this line ---
+
+# --- NumPy layer (arrays.py, linalg.py, special.py): exports added below this line ---
+
+# --- graph, command line, plots (graph.py, cli.py, plot.py): exports added below this line ---
