@@ -28,7 +28,7 @@ _NUMBERS = (float, int)
 ARRAY_FUNCTIONS: dict[Any, Any] = {}
 
 _DROP = (
-    "{what} of a Dual would drop its derivative. {hint}"
+    "{what} would drop the Dual's derivative. {hint}"
     "If you mean to drop it, use x.value explicitly."
 )
 _FLOAT_HINT = (
@@ -312,20 +312,20 @@ class Dual:
 
     # --- conversions that would lose the derivative refuse, and say what to do ---
     def __float__(self) -> float:
-        raise TypeError(_DROP.format(what="float()", hint=_FLOAT_HINT))
+        raise TypeError(_DROP.format(what="float() of a Dual (math functions and float arrays call it)", hint=_FLOAT_HINT))
 
     def __int__(self) -> int:
-        raise TypeError(_DROP.format(what="int()", hint="Use np.floor or np.rint to round a Dual. "))
+        raise TypeError(_DROP.format(what="int() of a Dual", hint="Use np.floor or np.rint to round a Dual. "))
 
     def __complex__(self) -> complex:
-        raise TypeError(_DROP.format(what="complex()", hint=""))
+        raise TypeError(_DROP.format(what="complex() of a Dual", hint=""))
 
     def __index__(self) -> int:
-        raise TypeError(_DROP.format(what="Using as an index", hint=""))
+        raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != object:
-            raise TypeError(_DROP.format(what=f"Converting to a {np.dtype(dtype)} array", hint=_FLOAT_HINT))
+            raise TypeError(_DROP.format(what=f"Converting a Dual to a {np.dtype(dtype)} array", hint=_FLOAT_HINT))
         from .arrays import to_objects
 
         return to_objects(self)
@@ -340,7 +340,7 @@ class Dual:
 
     def __getitem__(self, index: Any) -> Dual:
         if isinstance(index, Dual):
-            raise TypeError(_DROP.format(what="Using as an index", hint=""))
+            raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
         v = self._v[index]
         if is_batched(self):
             d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]

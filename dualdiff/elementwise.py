@@ -68,8 +68,8 @@ class Elementwise:
             return self.partials[i](*args, out)
         except _IEEE_ERRORS:  # 1.0 / 0.0 raises in Python; NumPy's float64 gives inf, as we want
             with np.errstate(all="ignore"):
-                wide = [np.float64(a) if type(a) in _FLOATS else a for a in args]
-                p = self.partials[i](*wide, out)
+                wide = [np.float64(a) if type(a) in _FLOATS else a for a in (*args, out)]
+                p = self.partials[i](*wide)
             return float(p) if isinstance(p, np.floating) else p
 
     def __call__(self, *args: Any) -> Any:
@@ -104,6 +104,10 @@ def scale(p: Any, d: Any, singular: bool = True) -> Any:
     >>> scale(float("inf"), 0.0), scale(float("inf"), 2.0), scale(3.0, 2.0)
     (0.0, inf, 6.0)
     """
+    if type(p) is float and p - p != 0.0 and type(d) is not float:  # inf or nan times an array
+        with np.errstate(invalid="ignore"):
+            r = p * d
+        return np.where(d == 0, 0.0, r) if isinstance(r, np.ndarray) else r
     r = p * d
     if type(r) is float:
         return r if (r == r or d != 0.0) else 0.0

@@ -1,0 +1,120 @@
+"""The documented conventions at non-differentiable and special points (docs/conventions.md)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import dualdiff as dd
+from dualdiff import Dual, derivative, gradient, hessian
+
+inf, nan = math.inf, math.nan
+
+
+def same(a, b):
+    """Equal, counting nan == nan."""
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def both_forms(x, fn):
+    """fn applied to a float Dual and to an array Dual: the two must agree."""
+    s = fn(Dual(x, 1.0))
+    a = fn(Dual(np.array([x]), np.ones(1)))
+    assert same(s.value, a.value[0]) and same(s.derivative, a.derivative[0]), (s, a)
+    return s.value, s.derivative
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 2.0, -3.0])
+def test_x_to_the_zero_is_one_with_derivative_zero_at_every_order(x):
+    assert both_forms(x, lambda t: t**0) == (1.0, 0.0)
+    assert derivative(lambda t: derivative(lambda s: s**0, t), x) == 0.0
+    assert derivative(lambda t: np.power(t, 0.0), x) == 0.0
+
+
+@pytest.mark.parametrize("c, expected", [(0.5, inf), (1.0, 1.0), (1.5, 0.0), (2, 0.0), (3, 0.0)])
+def test_x_to_a_constant_at_zero(c, expected):
+    assert both_forms(0.0, lambda t: t**c) == (0.0, expected)
+
+
+@pytest.mark.parametrize("y, value, expected", [(0.5, 0.0, 0.0), (2.0, 0.0, 0.0), (0.0, 1.0, -inf), (-1.0, inf, -inf)])
+def test_zero_to_a_dual_power(y, value, expected):
+    s = 0.0 ** Dual(y, 1.0)
+    a = np.power(0.0, Dual(np.array([y]), np.ones(1)))
+    assert (s.value, s.derivative) == (value, expected)
+    assert (a.value[0], a.derivative[0]) == (value, expected)
+
+
+@pytest.mark.parametrize("point, expected", [((0.0, 0.5), [inf, 0.0]), ((0.0, 1.5), [0.0, 0.0]), ((0.0, 0.0), [0.0, -inf])])
+def test_both_dual_power_at_zero_uses_the_same_two_partials(point, expected):
+    assert list(gradient(lambda v: v[0] ** v[1], list(point))) == expected
+
+
+def test_negative_base():
+    assert both_forms(-2.0, lambda t: t**3) == (-8.0, 12.0)
+    assert both_forms(-2.0, lambda t: t**-1) == (-0.5, -0.25)
+    v, d = both_forms(-2.0, lambda t: t**0.5)
+    assert math.isnan(v) and math.isnan(d)
+    # integer exponent, moving exponent: the y-partial log(x) is nan for x < 0
+    g = gradient(lambda v: v[0] ** v[1], [-2.0, 2.0])
+    assert g[0] == -4.0 and math.isnan(g[1])
+
+
+def test_abs_and_sign_at_zero_follow_the_sign_bit():
+    assert both_forms(0.0, abs) == (0.0, 1.0)
+    assert both_forms(-0.0, abs) == (0.0, -1.0)
+    assert both_forms(0.0, dd.sign) == (0.0, 0.0)
+    # why the sign-bit rule: |x|**2 = x**2 has second derivative 2 everywhere, 0 included
+    assert hessian(lambda x: abs(x) ** 2, 0.0) == 2.0
+    assert hessian(lambda x: np.sum(np.abs(x) ** 2), [0.0, 1.0]).tolist() == [[2.0, 0.0], [0.0, 2.0]]
+
+
+@pytest.mark.parametrize("fn, value", [(dd.sqrt, 0.0), (dd.cbrt, 0.0), (dd.log, -inf)])
+def test_infinite_slope_at_zero_and_a_zero_tangent_stays_zero(fn, value):
+    assert both_forms(0.0, fn) == (value, inf)
+    still = fn(Dual(0.0, 0.0))
+    assert still.derivative == 0.0
+    arr = fn(Dual(np.zeros(2), np.array([0.0, 1.0])))
+    assert arr.derivative.tolist() == [0.0, inf]
+
+
+def test_norm_at_zero_has_gradient_zero_not_nan():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gradient(lambda v: np.sqrt(v[0] ** 2 + v[1] ** 2), [0.0, 0.0]).tolist() == [0.0, 0.0]
+        # a zero gradient entry does not turn into nan beside an infinite one
+        assert gradient(lambda v: np.sqrt(v[0]) + v[1], [0.0, 1.0]).tolist() == [inf, 1.0]
+
+
+@pytest.mark.parametrize("fn", [dd.maximum, dd.minimum, dd.fmax, dd.fmin, np.maximum, np.minimum])
+def test_a_tie_gives_the_whole_derivative_to_the_second_argument(fn):
+    r = fn(Dual(1.0, 1.0), Dual(1.0, 2.0))
+    assert (r.value, r.derivative) == (1.0, 2.0)
+    assert derivative(lambda x: fn(x, x), 3.0) == 1.0
+
+
+def test_fmax_skips_nan_and_takes_the_other_derivative():
+    r = dd.fmax(Dual(2.0, 5.0), Dual(nan, 7.0))
+    assert (r.value, r.derivative) == (2.0, 5.0)
+
+
+def test_division_by_zero_follows_ieee_like_numpy():
+    r = 1 / Dual(0.0, 1.0)
+    assert (r.value, r.derivative) == (inf, -inf)
+    r = Dual(1.0, 1.0) / 0.0
+    assert r.value == inf
+    r = Dual(np.array([1.0]), np.ones(1)) / Dual(np.array([0.0]), np.ones(1))
+    assert r.value[0] == inf
+
+
+@pytest.mark.parametrize("fn", [dd.floor, dd.ceil, dd.trunc, dd.rint, math.floor, math.ceil, math.trunc, round])
+def test_piecewise_constant_functions_have_derivative_zero(fn):
+    r = fn(Dual(2.5, 1.0))
+    assert r.derivative == 0.0 and r.value == float(np.asarray(fn(2.5)))
+
+
+def test_a_branch_differentiates_the_piece_it_takes():
+    relu = lambda x: x if x > 0 else 0 * x
+    assert derivative(relu, 2.0) == 1.0
+    assert derivative(relu, -2.0) == 0.0
+    assert derivative(relu, 0.0) == 0.0  # the branch taken at 0 is the constant piece
