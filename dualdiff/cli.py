@@ -1,0 +1,592 @@
+"""The command line: ``dualdiff "(x + y)**2" x=1 y=2`` prints the value and every partial derivative,
+computed in forward mode (dual numbers) and in reverse mode (the tape), and whether they agree.
+
+The expression is parsed with Python's ``ast`` module and then walked against a small grammar:
+numbers, the named variables, ``+ - * / ** % //``, parentheses, and calls of dualdiff's elementwise
+functions (``sin(x)``, ``exp``, ``hypot(x, y)``, ...) with the constants ``pi`` and ``e``. Anything
+else (attributes, subscripts, lambdas, imports, unknown names) is refused with a caret under the
+offending part. The walked tree is evaluated here, node by node: nothing is passed to eval or exec.
+
+Exit codes: 0 success, 1 the two modes disagree or the graph could not be rendered, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import math
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .elementwise import Elementwise
+
+MAX_LENGTH = 2000  # characters in an expression or a value
+MAX_DEPTH = 100  # nesting of parentheses, calls and operators
+CONSTANTS = {"pi": math.pi, "e": math.e}
+RTOL, ATOL = 1e-10, 1e-12  # how close forward and reverse mode must be to "agree"
+
+_BINARY: dict[type, tuple[str, str]] = {  # ast operator -> (Python operator, rule name)
+    ast.Add: ("+", "add"), ast.Sub: ("-", "subtract"), ast.Mult: ("*", "multiply"),
+    ast.Div: ("/", "divide"), ast.Pow: ("**", "power"), ast.Mod: ("%", "remainder"),
+    ast.FloorDiv: ("//", "floor_divide"),
+}
+_REFUSED = {  # constructs people try, and what we say about them
+    ast.Attribute: "attribute access (a.b) is not allowed",
+    ast.Subscript: "subscripts (x[i]) are not allowed: each variable is a single number",
+    ast.Lambda: "lambda is not allowed",
+    ast.ListComp: "comprehensions are not allowed", ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed", ast.GeneratorExp: "comprehensions are not allowed",
+    ast.Compare: "comparisons are not allowed: the expression must compute a number",
+    ast.BoolOp: "and/or are not allowed: the expression must compute a number",
+    ast.IfExp: "conditional expressions (a if c else b) are not allowed",
+    ast.NamedExpr: "assignments (:=) are not allowed",
+    ast.Starred: "starred arguments are not allowed",
+    ast.List: "lists are not allowed", ast.Tuple: "tuples are not allowed",
+    ast.Dict: "dicts are not allowed", ast.Set: "sets are not allowed",
+    ast.JoinedStr: "strings are not allowed", ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed", ast.YieldFrom: "yield is not allowed",
+}
+_OPERATOR_HINTS = {
+    ast.BitXor: "^ is not a power here (as in Python it is bitwise xor); write x**2",
+    ast.MatMult: "@ (matrix product) is not allowed: the variables are numbers",
+}
+
+
+class InputError(ValueError):
+    """A mistake in the user's input, with the text and the columns to underline.
+
+    >>> print(InputError("unknown name 'z'", "x + z", 4, 5))
+    unknown name 'z'
+      x + z
+          ^
+    """
+
+    def __init__(self, message: str, text: str = "", start: int | None = None, end: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.text, self.start = message, text, start
+        self.end = end if end is not None and start is not None and end > start else (None if start is None else start + 1)
+
+    def __str__(self) -> str:
+        if self.start is None or not self.text:
+            return self.message
+        start = min(self.start, len(self.text))
+        width = max(1, min(self.end or start + 1, len(self.text) + 1) - start)
+        return f"{self.message}\n  {self.text}\n  {' ' * start}{'^' * width}"
+
+
+def functions() -> dict[str, Elementwise]:
+    """The functions an expression may call: every elementwise function dualdiff exports, by name.
+
+    >>> fs = functions()
+    >>> fs["sin"].nargs, fs["hypot"].nargs, "open" in fs
+    (1, 2, False)
+    """
+    import dualdiff
+
+    found = {name: getattr(dualdiff, name) for name in dualdiff.__all__}
+    return {name: f for name, f in sorted(found.items()) if isinstance(f, Elementwise)}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression that passed the grammar check: its text, tree and the variables it uses."""
+
+    text: str
+    tree: ast.expr
+    names: tuple[str, ...]
+
+    def __call__(self, **values: Any) -> Any:
+        return evaluate(self, values)
+
+
+def _check_text(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise InputError(f"the input is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
+    if not text.strip():
+        raise InputError("the expression is empty")
+    for i, ch in enumerate(text):
+        if not (" " <= ch <= "~"):
+            raise InputError(f"character {ch!r} is not allowed: use plain ASCII on one line", text, i)
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth > MAX_DEPTH:
+            raise InputError(f"the expression is nested too deeply (more than {MAX_DEPTH} parentheses)", text, i)
+
+
+def _depth_ok(tree: ast.AST, text: str) -> None:
+    stack = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        if d > MAX_DEPTH:
+            raise InputError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", text, *_span(node))
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(node))
+
+
+def _span(node: ast.AST) -> tuple[int | None, int | None]:
+    return getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+
+
+def parse(text: str, variables: Sequence[str] = ()) -> Expression:
+    """Parse ``text`` into an `Expression` that may use ``variables``, or raise `InputError`.
+
+    >>> parse("(x + y)**2", ["x", "y"]).names
+    ('x', 'y')
+    >>> print(parse("x.__class__", ["x"]))
+    Traceback (most recent call last):
+    ...
+    dualdiff.cli.InputError: attribute access (a.b) is not allowed
+      x.__class__
+       ^^^^^^^^^^
+    """
+    _check_text(text)
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as e:
+        lead = len(text) - len(text.lstrip())
+        start = lead + (e.offset or 1) - 1
+        end = lead + e.end_offset - 1 if e.end_offset and e.lineno == e.end_lineno else None
+        raise InputError(f"syntax error: {e.msg}", text, start, end) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise InputError("the expression is too large or too deeply nested to parse") from None
+    lead = len(text) - len(text.lstrip())
+    if lead:
+        for node in ast.walk(tree):
+            if hasattr(node, "col_offset"):
+                node.col_offset += lead  # type: ignore[attr-defined]
+                node.end_col_offset = (getattr(node, "end_col_offset", 0) or 0) + lead  # type: ignore[attr-defined]
+    _depth_ok(tree, text)
+    used: list[str] = []
+    funcs = functions()
+    allowed = dict.fromkeys(variables)  # ordered, for the messages
+    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):  # breadth first: the outermost offending part is reported
+        if id(node) not in callees:
+            _check_node(node, text, allowed, funcs, used)
+    return Expression(text, tree, tuple(used))
+
+
+def _check_node(node: ast.AST, text: str, variables: dict[str, None], funcs: dict[str, Elementwise], used: list[str]) -> None:
+    where = (text, *_span(node))
+    if isinstance(node, (ast.operator, ast.unaryop, ast.expr_context)):
+        return  # checked with their BinOp / UnaryOp
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise InputError(f"{type(node.value).__name__} constants are not allowed: only real numbers", *where)
+        try:
+            v = float(node.value)
+        except OverflowError:
+            v = math.inf
+        if not math.isfinite(v):
+            raise InputError("this number is too large for a float (it would be inf)", *where)
+    elif isinstance(node, ast.Name):
+        _check_name(node, text, variables, funcs, used, called=False)
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            msg = _OPERATOR_HINTS.get(type(node.op), f"the operator {type(node.op).__name__} is not allowed")
+            raise InputError(msg, text, *_operator_span(node, text))
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise InputError("only unary + and - are allowed", *where)
+    elif isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise InputError("only dualdiff's functions may be called, by name: sin(x), exp(x), ...", text, *_span(node.func))
+        f = _check_name(node.func, text, variables, funcs, used, called=True)
+        assert f is not None
+        if node.keywords:
+            raise InputError("keyword arguments are not allowed", text, *_span(node.keywords[0]))
+        if len(node.args) != f.nargs:
+            raise InputError(f"{node.func.id}() takes {f.nargs} argument(s), got {len(node.args)}", *where)
+    elif type(node) in _REFUSED:
+        s, e = _span(node)
+        if isinstance(node, ast.Attribute) and e is not None:
+            s = e - len(node.attr) - 1  # point at ".attr"
+        raise InputError(_REFUSED[type(node)], text, s, e)
+    else:
+        raise InputError(f"{type(node).__name__} is not allowed in an expression", *where)
+
+
+def _operator_span(node: ast.BinOp, text: str) -> tuple[int | None, int | None]:
+    lo, hi = node.left.end_col_offset, node.right.col_offset
+    if lo is None or hi is None:
+        return _span(node)
+    gap = text[lo:hi]
+    stripped = gap.strip("() ")
+    i = gap.find(stripped) if stripped else 0
+    return lo + i, lo + i + max(1, len(stripped))
+
+
+def _check_name(
+    node: ast.Name, text: str, variables: dict[str, None], funcs: dict[str, Elementwise], used: list[str], called: bool
+) -> Elementwise | None:
+    name, where = node.id, (text, *_span(node))
+    if name.startswith("__"):
+        raise InputError(f"dunder names like {name} are not allowed", *where)
+    if called:
+        if name in funcs:
+            return funcs[name]
+        if name in variables or name in CONSTANTS:
+            raise InputError(f"{name} is a number, not a function", *where)
+        raise InputError(f"unknown function {name}(); the functions are: {', '.join(funcs)}", *where)
+    if name in variables:
+        if name not in used:
+            used.append(name)
+    elif name in funcs:
+        raise InputError(f"{name} is a function: call it, as in {name}(x)", *where)
+    elif name not in CONSTANTS:
+        known = ", ".join(list(variables) + list(CONSTANTS))
+        raise InputError(f"unknown name {name!r}: give its value on the command line ({name}=...); known names: {known}", *where)
+    return None
+
+
+def evaluate(expr: Expression, values: dict[str, Any]) -> Any:
+    """Evaluate a parsed expression with numbers, Duals or tape variables for its variables.
+
+    The walk is iterative, so long sums do not hit Python's recursion limit. Operations on plain
+    floats follow IEEE rules (1/0 is inf) like everything else in dualdiff.
+
+    >>> from dualdiff import Dual
+    >>> e = parse("(x + y)**2", ["x", "y"])
+    >>> evaluate(e, {"x": 1.0, "y": 2.0}), evaluate(e, {"x": Dual(1.0, 1.0), "y": 2.0}).derivative
+    (9.0, 6.0)
+    """
+    funcs = functions()
+    stack: list[tuple[ast.expr, bool]] = [(expr.tree, False)]
+    out: list[Any] = []
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        while stack:
+            node, ready = stack.pop()
+            if isinstance(node, ast.Constant):
+                out.append(float(node.value))
+            elif isinstance(node, ast.Name):
+                out.append(values[node.id] if node.id in values else CONSTANTS[node.id])
+            elif not ready:
+                stack.append((node, True))
+                kids = [node.left, node.right] if isinstance(node, ast.BinOp) else (
+                    [node.operand] if isinstance(node, ast.UnaryOp) else list(node.args))  # type: ignore[attr-defined]
+                stack.extend((k, False) for k in reversed(kids))
+            elif isinstance(node, ast.BinOp):
+                b, a = out.pop(), out.pop()
+                out.append(_binary(type(node.op), a, b, funcs))
+            elif isinstance(node, ast.UnaryOp):
+                a = out.pop()
+                out.append(-a if isinstance(node.op, ast.USub) else a)
+            else:
+                call: ast.Call = node  # type: ignore[assignment]
+                n = len(call.args)
+                args = out[len(out) - n:]
+                del out[len(out) - n:]
+                out.append(funcs[call.func.id](*args))  # type: ignore[attr-defined]
+    return out[0]
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+    "**": lambda a, b: a**b, "%": lambda a, b: a % b, "//": lambda a, b: a // b,
+}
+
+
+def _binary(op: type, a: Any, b: Any, funcs: dict[str, Elementwise]) -> Any:
+    symbol, rule = _BINARY[op]
+    if type(a) is float and type(b) is float:
+        return funcs[rule](a, b)  # the rule answers 1/0 and overflow as IEEE does, without raising
+    return _OPS[symbol](a, b)  # Duals and tape variables: their operators (and the tape's labels)
+
+
+# --- the analysis the command line prints ---
+
+
+@dataclass
+class Report:
+    """Everything the command line computes for one expression at one point."""
+
+    expression: str
+    point: dict[str, float]
+    value: float
+    forward: dict[str, float]
+    reverse: dict[str, float] | None
+    hessian: list[list[float]] | None = None
+
+    @property
+    def agree(self) -> bool | None:
+        """True when every forward partial matches its reverse partial (None without a tape)."""
+        if self.reverse is None:
+            return None
+        return all(close(self.forward[k], self.reverse[k]) for k in self.forward)
+
+
+def close(a: float, b: float) -> bool:
+    """Forward and reverse results agree: equal, both nan, or within RTOL relative / ATOL absolute.
+
+    >>> close(6.0, 6.000000000000001), close(float("nan"), float("nan")), close(1.0, 1.1)
+    (True, True, False)
+    """
+    if a == b or (a != a and b != b):
+        return True
+    return math.isfinite(a) and math.isfinite(b) and math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
+
+
+def parse_point(assignments: Sequence[str]) -> dict[str, float]:
+    """``["x=1", "y=pi/4"]`` -> ``{"x": 1.0, "y": 0.785...}``; a value may be a constant expression.
+
+    >>> parse_point(["x=1", "y=2*pi"])
+    {'x': 1.0, 'y': 6.283185307179586}
+    """
+    point: dict[str, float] = {}
+    funcs = functions()
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise InputError(f"expected name=value after the expression, got {item!r} (quote the expression if it has spaces)")
+        if not name.isidentifier() or not name.isascii() or name.startswith("_"):
+            msg = f"{name!r} is not a variable name: use letters, digits and _, not starting with _ or a digit"
+            raise InputError(msg, item, 0, len(name))
+        if name in funcs or name in CONSTANTS:
+            kind = "function" if name in funcs else "constant"
+            raise InputError(f"{name} is the name of a dualdiff {kind}; pick another variable name", item, 0, len(name))
+        if name in point:
+            raise InputError(f"{name} is given twice", item, 0, len(name))
+        if len(value) > MAX_LENGTH:
+            raise InputError(f"the value of {name} is too long")
+        try:
+            v = float(evaluate(parse(value), {}))
+        except InputError as e:
+            raise InputError(f"in the value of {name}: {e.message}", value, e.start, e.end) from None
+        if math.isnan(v):
+            raise InputError(f"the value of {name} is not a number (nan)", item)
+        point[name] = v
+    return point
+
+
+def analyze(text: str, point: dict[str, float], hessian: bool = False) -> Report:
+    """Value and partial derivatives of the expression ``text`` at ``point``, in both modes.
+
+    >>> r = analyze("(x + y)**2", {"x": 1.0, "y": 2.0})
+    >>> r.value, r.forward, r.reverse, r.agree
+    (9.0, {'x': 6.0, 'y': 6.0}, {'x': 6.0, 'y': 6.0}, True)
+    """
+    from .api import gradient
+    from .api import hessian as forward_hessian
+
+    names = list(point)
+    expr = parse(text, names)
+    x = np.array([point[n] for n in names], dtype=float)
+
+    def f(v: Any) -> Any:
+        return evaluate(expr, {n: v[i] for i, n in enumerate(names)})
+
+    value = float(_plain(evaluate(expr, dict(point))))
+    with np.errstate(all="ignore"):
+        grad = gradient(f, x) if names else np.zeros(0)
+        forward = {n: float(g) for n, g in zip(names, grad, strict=True)}
+        report = Report(text, dict(point), value, forward, _reverse(expr, point))
+        if hessian:
+            h = forward_hessian(f, x) if names else np.zeros((0, 0))
+            report.hessian = [[float(v) for v in row] for row in np.reshape(h, (len(names), len(names)))]
+    return report
+
+
+def _plain(v: Any) -> Any:
+    while hasattr(v, "value") and not isinstance(v, (np.ndarray, np.generic)):
+        v = v.value
+    return v
+
+
+def _reverse(expr: Expression, point: dict[str, float]) -> dict[str, float] | None:
+    try:
+        from .tape import Var
+    except ImportError:  # the tape is optional for the command line
+        return None
+    xs = {n: Var(v, name=n) for n, v in point.items()}
+    z = evaluate(expr, xs)
+    if isinstance(z, Var):
+        z.backward()
+    return {n: float(x.grad) if x.grad is not None else 0.0 for n, x in xs.items()}
+
+
+# --- printing ---
+
+
+def fmt(v: float, digits: int = 12) -> str:
+    """A number as the command line prints it: up to ``digits`` significant digits.
+
+    >>> fmt(6.0), fmt(3.3000000000000003), fmt(float("inf")), fmt(1e-20)
+    ('6', '3.3', 'inf', '1e-20')
+    """
+    return f"{v + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def render_text(r: Report, digits: int = 12) -> str:
+    """The human-readable report.
+
+    >>> print(render_text(analyze("(x + y)**2", {"x": 1.0, "y": 2.0})))
+    f = (x + y)**2  at x = 1, y = 2
+    <BLANKLINE>
+    value  f = 9
+    <BLANKLINE>
+      partial  forward mode  reverse mode  agree
+      df/dx    6             6             yes
+      df/dy    6             6             yes
+    """
+    at = ", ".join(f"{n} = {fmt(v, digits)}" for n, v in r.point.items())
+    lines = [f"f = {r.expression.strip()}" + (f"  at {at}" if at else ""), "", f"value  f = {fmt(r.value, digits)}"]
+    if not math.isfinite(r.value):
+        lines.append(f"note: the value is {fmt(r.value)} (overflow, a pole or outside the domain); see docs/conventions.md")
+    if not r.forward:
+        lines += ["", "no variables: nothing to differentiate (give some, e.g. x=1)"]
+        return "\n".join(lines)
+    rows = [["partial", "forward mode", "reverse mode", "agree"]]
+    for n, fv in r.forward.items():
+        rv = None if r.reverse is None else r.reverse[n]
+        rows.append([f"df/d{n}", fmt(fv, digits), "n/a" if rv is None else fmt(rv, digits),
+                     "n/a" if rv is None else ("yes" if close(fv, rv) else f"NO (differ by {fmt(abs(fv - rv), 3)})")])
+    lines += [""] + _table(rows)
+    if r.agree is False:
+        lines.append("forward and reverse mode DISAGREE: please report this expression as a bug")
+    if r.hessian is not None:
+        names = list(r.point)
+        rows = [["Hessian"] + names] + [[n] + [fmt(v, digits) for v in row] for n, row in zip(names, r.hessian, strict=True)]
+        lines += ["", "second derivatives (forward over forward):"] + _table(rows)
+    return "\n".join(lines)
+
+
+def _json_number(v: float) -> float | str:
+    return v if math.isfinite(v) else ("nan" if v != v else ("inf" if v > 0 else "-inf"))
+
+
+def render_json(r: Report, graph: str | None = None) -> str:
+    """The report as one JSON object; inf and nan become the strings "inf", "-inf", "nan".
+
+    >>> print(render_json(analyze("1/x", {"x": 0.0})))
+    {"expression": "1/x", "point": {"x": 0.0}, "value": "inf", "forward": {"x": "-inf"}, "reverse": {"x": "-inf"}, "agree": true}
+    """
+    def nums(d: dict[str, float] | None) -> dict[str, float | str] | None:
+        return None if d is None else {k: _json_number(v) for k, v in d.items()}
+
+    out: dict[str, Any] = {
+        "expression": r.expression, "point": nums(r.point), "value": _json_number(r.value),
+        "forward": nums(r.forward), "reverse": nums(r.reverse), "agree": r.agree,
+    }
+    if r.hessian is not None:
+        out["hessian"] = [[_json_number(v) for v in row] for row in r.hessian]
+    if graph is not None:
+        out["graph"] = graph
+    return json.dumps(out)
+
+
+# --- the program ---
+
+EXAMPLES = """\
+examples:
+  dualdiff "(x + y)**2" x=1 y=2                  value 9, df/dx = df/dy = 6 in both modes
+  dualdiff "2*x**2 + 2" x=5                      the tangent's slope at 5 is 20
+  dualdiff "sin(x) * exp(y)" x=pi/4 y=0 --hessian
+  dualdiff "(x + y)**2" x=1 y=2 --graph text     the computational graph, forward and backward
+  dualdiff "(x + y)**2" x=1 y=2 --graph-out graph.svg   (needs Graphviz's dot; .dot needs nothing)
+  dualdiff "hypot(x, y)" x=3 y=4 --json          one JSON object, for scripts
+  python -m dualdiff                              the worked chain-rule demo
+
+grammar: numbers, your variables, + - * / ** % //, parentheses, pi, e and the functions
+  abs, sqrt, exp, log, sin, cos, tan, arctan2, hypot, maximum, ... (all of dualdiff's elementwise functions)
+exit codes: 0 success, 1 the modes disagree or the graph could not be rendered, 2 bad input
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dualdiff",
+        description="Value and exact partial derivatives of an expression, in forward and reverse mode.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("expression", help='the function, quoted: "(x + y)**2"')
+    p.add_argument("assignments", nargs="*", metavar="name=value", help="the point: x=1 y=2 (values may use pi, e, ...)")
+    p.add_argument("--hessian", action="store_true", help="also print the matrix of second derivatives")
+    p.add_argument("--graph", choices=["text", "dot"], help="also print the computational graph as text or Graphviz DOT")
+    p.add_argument("--graph-out", metavar="FILE", help="write the graph to FILE (.dot, or .svg/.png/.pdf with Graphviz installed)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--digits", type=int, default=12, choices=range(1, 18), metavar="N", help="significant digits (1-17, default 12)")
+    return p
+
+
+_VALUED = {"--graph", "--graph-out", "--digits"}
+
+
+def _split_argv(argv: Sequence[str]) -> list[str]:
+    """Options first, then positionals after "--", so that an expression may start with "-"."""
+    options: list[str] = []
+    positional: list[str] = []
+    it = iter(argv)
+    for a in it:
+        if a == "--":
+            positional.extend(it)
+        elif a.startswith("--") or a in ("-h",):
+            options.append(a)
+            if a in _VALUED:
+                options.append(next(it, ""))
+        else:
+            positional.append(a)
+    return options + ["--"] + positional
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``); returns the exit code.
+
+    >>> main(["x**3", "x=2"])
+    f = x**3  at x = 2
+    <BLANKLINE>
+    value  f = 8
+    <BLANKLINE>
+      partial  forward mode  reverse mode  agree
+      df/dx    12            12            yes
+    0
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(_split_argv(argv))
+    except SystemExit as e:  # argparse has printed the usage or the help
+        return int(e.code or 0)
+    try:
+        point = parse_point(args.assignments)
+        report = analyze(args.expression, point, hessian=args.hessian)
+    except InputError as e:
+        print(f"dualdiff: {e}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"error": e.message, "column": e.start}))
+        return 2
+    status = 0 if report.agree is not False else 1
+    graph_text = None
+    if args.graph or args.graph_out:
+        from .graph import GraphvizMissing, trace_expression
+
+        g = trace_expression(args.expression, point)
+        graph_text = None if not args.graph else (g.text(digits=args.digits) if args.graph == "text" else g.dot(digits=args.digits))
+        if args.graph_out:
+            try:
+                path = g.save(args.graph_out, digits=args.digits)
+                print(f"dualdiff: wrote {path}", file=sys.stderr)
+            except (GraphvizMissing, OSError, ValueError) as e:
+                print(f"dualdiff: {e}", file=sys.stderr)
+                status = 1
+    if args.json:
+        print(render_json(report, graph_text))
+    else:
+        print(render_text(report, args.digits))
+        if graph_text is not None:
+            print()
+            print(graph_text)
+    return status
