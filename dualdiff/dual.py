@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise, rules
-from .elementwise import safe_pow, scale
+from .elementwise import FAST_PATH_MISSES, safe_pow, scale
 
 new_tag = itertools.count(1).__next__
 _new_object = object.__new__
@@ -162,45 +162,45 @@ class Dual:
     def __add__(self, other: Any) -> Any:
         v = self._v
         if type(v) is float:
-            if type(other) is Dual:
-                if other._t == self._t and type(other._v) is float:
-                    return _new(v + other._v, self._d + other._d, self._t)
-            elif type(other) in _NUMBERS:
+            to = type(other)
+            if to is float or to is int:
                 return _new(v + other, self._d, self._t)
+            if to is Dual and other._t == self._t and type(other._v) is float:
+                return _new(v + other._v, self._d + other._d, self._t)
         return rules.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
-        if type(self._v) is float and type(other) in _NUMBERS:
+        if type(self._v) is float and (type(other) is float or type(other) is int):
             return _new(other + self._v, self._d, self._t)
         return rules.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
         v = self._v
         if type(v) is float:
-            if type(other) is Dual:
-                if other._t == self._t and type(other._v) is float:
-                    return _new(v - other._v, self._d - other._d, self._t)
-            elif type(other) in _NUMBERS:
+            to = type(other)
+            if to is float or to is int:
                 return _new(v - other, self._d, self._t)
+            if to is Dual and other._t == self._t and type(other._v) is float:
+                return _new(v - other._v, self._d - other._d, self._t)
         return rules.subtract(self, other)
 
     def __rsub__(self, other: Any) -> Any:
-        if type(self._v) is float and type(other) in _NUMBERS:
+        if type(self._v) is float and (type(other) is float or type(other) is int):
             return _new(other - self._v, -self._d, self._t)
         return rules.subtract(other, self)
 
     def __mul__(self, other: Any) -> Any:  # (uv)' = u'v + uv'
         v = self._v
         if type(v) is float:
-            if type(other) is Dual:
-                if other._t == self._t and type(other._v) is float:
-                    return _new(v * other._v, self._d * other._v + v * other._d, self._t)
-            elif type(other) in _NUMBERS:
+            to = type(other)
+            if to is float or to is int:
                 return _new(v * other, self._d * other, self._t)
+            if to is Dual and other._t == self._t and type(other._v) is float:
+                return _new(v * other._v, self._d * other._v + v * other._d, self._t)
         return rules.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        if type(self._v) is float and type(other) in _NUMBERS:
+        if type(self._v) is float and (type(other) is float or type(other) is int):
             return _new(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
 
@@ -227,9 +227,15 @@ class Dual:
 
     def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1) u', and x**0 has derivative 0
         v = self._v
-        if type(v) is float and type(other) in _NUMBERS:
+        if type(v) is float and (type(other) is float or type(other) is int):
             if other == 2:
                 return _new(v * v, 2.0 * v * self._d, self._t)
+            if other != 0 and v > 0.0:  # no special point: the plain power rule
+                try:
+                    y = v**other
+                    return _new(y, other * y / v * self._d, self._t)
+                except OverflowError:
+                    pass
             if other == 0:
                 return _new(1.0, 0.0 * self._d, self._t)
             return _new(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
@@ -357,6 +363,13 @@ class Dual:
 
     # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "__call__" and not kwargs:  # the common case: np.sin(x), ndarray * x
+            rule = elementwise.BY_UFUNC.get(ufunc)
+            if rule is not None:
+                if len(inputs) == 1:
+                    return apply_unary(rule, self)
+                if not any(type(a) is np.ndarray and a.dtype == object for a in inputs):
+                    return rule(*inputs)
         from .arrays import ufunc_method
 
         if kwargs.get("out") is not None:
@@ -365,6 +378,10 @@ class Dual:
                 "drop its derivative; use the returned value instead"
             )
         kwargs.pop("out", None)
+        if any(isinstance(a, np.ndarray) and a.dtype == object for a in inputs):  # np.asarray(dual) came back
+            from .arrays import from_objects
+
+            inputs = tuple(from_objects(a) if isinstance(a, np.ndarray) and a.dtype == object else a for a in inputs)
         rule = elementwise.BY_UFUNC.get(ufunc)
         if method == "__call__" and rule is not None and not kwargs:
             return rule(*inputs)
@@ -398,13 +415,7 @@ def _plain(x: Any) -> Any:
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
     """Forward mode for one elementwise rule: the value, and the sum of partial * tangent."""
     if len(args) == 1:
-        (x,) = args
-        v = x._v
-        y = rule(v)
-        if type(v) is float:
-            return _new(y, scale(rule.partial(0, (v,), y), x._d), x._t)
-        with np.errstate(all="ignore"):
-            return _new(y, scale(rule.partial(0, (v,), y), x._d, rule.singular), x._t)
+        return apply_unary(rule, args[0])
     t = max(a._t for a in args if type(a) is Dual)
     xs = tuple(a._v if type(a) is Dual and a._t == t else a for a in args)
     y = rule(*xs)
@@ -426,7 +437,31 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
     return _new(y, tangent, t)
 
 
+def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
+    """Forward mode for a one-argument rule: f(v) and f'(v) * d."""
+    v = x._v
+    if type(v) is float:  # the hot path: a scalar Dual
+        try:
+            y = rule.scalar(v)  # type: ignore[misc]
+            p = (rule.on_floats or rule.float_partials())[0](v, y)
+        except FAST_PATH_MISSES:
+            y = rule(v)
+            p = rule.partial(0, (v,), y)
+        d = x._d
+        if type(d) is float:
+            d = p * d if (p - p == 0.0 or d != 0.0) else 0.0  # p is inf or nan: a still input stays still
+        else:
+            d = scale(p, d)
+        out = _new_object(Dual)  # _new, inlined on this hot path
+        out._v, out._d, out._t = y, d, x._t
+        return out
+    y = rule(v)
+    with np.errstate(all="ignore"):
+        return _new(y, scale(rule.partial(0, (v,), y), x._d, rule.singular), x._t)
+
+
 elementwise.HANDLERS[Dual] = (1, apply)
+elementwise.UNARY[Dual] = apply_unary
 
 # Object arrays of Duals call methods named after the ufunc (np.sin(objects) calls x.sin()).
 for _name, _rule in vars(rules).items():

@@ -9,6 +9,7 @@ themselves, one line a function, are in `rules.py`.
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -16,10 +17,15 @@ import numpy as np
 
 # type -> (priority, handler(rule, args)); the outermost number type (highest priority) handles a call.
 HANDLERS: dict[type, tuple[int, Callable[[Elementwise, tuple[Any, ...]], Any]]] = {}
+# type -> handler(rule, x) for one-argument calls: the hot path skips the priority search.
+UNARY: dict[type, Callable[[Elementwise, Any], Any]] = {}
+_unary_handler = UNARY.get
 # NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
 BY_UFUNC: dict[np.ufunc, Elementwise] = {}
 _FLOATS = (float, int)
 _IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
+# also TypeError: a rule without a math twin has scalar None
+FAST_PATH_MISSES = (ValueError, OverflowError, ZeroDivisionError, TypeError)
 
 
 class Elementwise:
@@ -51,6 +57,7 @@ class Elementwise:
         self.nargs = len(partials)
         self.name = name or ufunc.__name__
         self.singular = singular
+        self.on_floats: tuple[Callable[..., Any], ...] | None = None  # built on first use
         self.__name__ = self.name
         self.__doc__ = (
             f"Elementwise ``{self.name}`` of floats, arrays, Duals and tape variables, "
@@ -62,6 +69,15 @@ class Elementwise:
     def __repr__(self) -> str:
         return f"<dualdiff elementwise function {self.name}>"
 
+    def float_partials(self) -> tuple[Callable[..., Any], ...]:
+        """The partials re-bound to the math twins, for plain floats: the same lines, no dispatch.
+
+        They may raise where math does (log of 0); callers then fall back to ``partial``.
+        """
+        if self.on_floats is None:
+            self.on_floats = tuple(_on_floats(p) for p in self.partials)
+        return self.on_floats
+
     def partial(self, i: int, args: tuple[Any, ...], out: Any) -> Any:
         """The i-th local derivative at ``args``; plain floats follow IEEE rules, never raise."""
         try:
@@ -72,7 +88,20 @@ class Elementwise:
                 p = self.partials[i](*wide)
             return float(p) if isinstance(p, np.floating) else p
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, x: Any, *rest: Any) -> Any:
+        if not rest and self.nargs == 1:  # the hot path: one argument, a number type's own handler
+            t = type(x)
+            h = _unary_handler(t)
+            if h is not None:
+                return h(self, x)
+            if t is float and self.scalar is not None:
+                try:
+                    return self.scalar(x)
+                except _IEEE_ERRORS:  # math raises where IEEE arithmetic gives inf or nan: do as NumPy
+                    pass
+        return self._call((x, *rest))
+
+    def _call(self, args: tuple[Any, ...]) -> Any:
         if len(args) != self.nargs:
             raise TypeError(f"{self.name}() takes {self.nargs} argument(s), got {len(args)}")
         best = None
@@ -82,14 +111,30 @@ class Elementwise:
                 best = h
         if best is not None:
             return best[1](self, args)
-        if self.scalar is not None and all(type(a) in _FLOATS for a in args):
+        if not all(type(a) in _FLOATS for a in args):
+            return self.ufunc(*[_as_operand(a) for a in args])
+        if self.scalar is not None:
             try:
                 return self.scalar(*args)
             except _IEEE_ERRORS:  # math raises where IEEE arithmetic gives inf or nan: do as NumPy
                 pass
         with np.errstate(all="ignore"):
-            out = self.ufunc(*[_as_operand(a) for a in args])
-        return float(out) if all(type(a) in _FLOATS for a in args) else out
+            return float(self.ufunc(*args))
+
+
+_FLOAT_GLOBALS: dict[int, dict[str, Any]] = {}
+
+
+def _on_floats(fn: Any) -> Any:
+    if not isinstance(fn, types.FunctionType):
+        return fn
+    key = id(fn.__globals__)
+    g = _FLOAT_GLOBALS.get(key)
+    if g is None:
+        g = dict(fn.__globals__)
+        g.update({k: v.scalar for k, v in g.items() if isinstance(v, Elementwise) and v.scalar is not None})
+        _FLOAT_GLOBALS[key] = g
+    return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 def _as_operand(a: Any) -> Any:
