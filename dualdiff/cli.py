@@ -27,7 +27,8 @@ import numpy as np
 from .elementwise import Elementwise
 
 MAX_LENGTH = 2000  # characters in an expression or a value
-MAX_DEPTH = 100  # nesting of parentheses, calls and operators
+MAX_DEPTH = 100  # nesting of parentheses
+MAX_TREE_DEPTH = 1000  # operations inside operations (a flat sum of 1000 terms is this deep)
 CONSTANTS = {"pi": math.pi, "e": math.e}
 RTOL, ATOL = 1e-10, 1e-12  # how close forward and reverse mode must be to "agree"
 
@@ -124,8 +125,8 @@ def _depth_ok(tree: ast.AST, text: str) -> None:
     stack = [(tree, 1)]
     while stack:
         node, d = stack.pop()
-        if d > MAX_DEPTH:
-            raise InputError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", text, *_span(node))
+        if d > MAX_TREE_DEPTH:
+            raise InputError(f"the expression is nested too deeply (more than {MAX_TREE_DEPTH} levels)", text, *_span(node))
         stack.extend((c, d + 1) for c in ast.iter_child_nodes(node))
 
 
