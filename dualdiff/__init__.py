@@ -33,6 +33,10 @@ __all__ = [
 __version__ = "0.1.0"
 
 # --- reverse mode (tape.py, check.py): exports added below this line ---
+from .tape import Var, hvp, vjp
+from .check import CheckError, CheckReport, check_gradient
+
+__all__ += ["Var", "vjp", "hvp", "check_gradient", "CheckReport", "CheckError"]
 
 # --- NumPy layer (arrays.py, linalg.py, special.py): exports added below this line ---
 

@@ -104,14 +104,19 @@ def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
         yield seed.reshape((m,) + shape(x))
 
 
-def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
-    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``, in n/chunk vectorized passes.
+def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``, in n/chunk vectorized passes
+    (``mode="reverse"``: one backward sweep per output instead).
 
     >>> import numpy as np
     >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0])
     array([[5., 2.],
            [1., 3.]])
     """
+    if _reverse(mode):
+        from .tape import jacobian as reverse_jacobian
+
+        return reverse_jacobian(f, x)
     x = _input(x)
     tag = new_tag()
     parts = [_evaluate(f, x, seed, tag) for seed in _directions(x, chunk)]
@@ -122,12 +127,19 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
     return np.reshape(np.moveaxis(t, 0, -1), shape(value) + shape(x))
 
 
-def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
-    """The gradient of a scalar-valued f at x (an array or list), with x's shape.
+def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+    """The gradient of a scalar-valued f at x (an array or list), with x's shape
+    (``mode="reverse"``: one backward sweep on a tape instead of n/chunk forward passes).
 
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
+    >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0], mode="reverse")
+    array([2., 3.])
     """
+    if _reverse(mode):
+        from .tape import gradient as reverse_gradient
+
+        return reverse_gradient(f, x)
     x = _input(x)
     g = jacobian(_scalar_valued(f), x, chunk)
     return g
@@ -146,17 +158,28 @@ def _scalar_valued(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return checked
 
 
-def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
-    """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape`` (forward over forward).
+def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+    """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape`` (forward over forward;
+    ``mode="reverse"``: forward over reverse, a tape of Duals).
 
     >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0])
     array([[4., 2.],
            [2., 0.]])
     """
+    if _reverse(mode):
+        from .tape import hessian as reverse_hessian
+
+        return reverse_hessian(f, x, chunk)
     x = _input(x)
     if shape(x) == ():
         return derivative(lambda z: derivative(f, z), x)
     return jacobian(lambda z: gradient(f, z, chunk), x, chunk)
+
+
+def _reverse(mode: str) -> bool:
+    if mode not in ("forward", "reverse"):
+        raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+    return mode == "reverse"
 
 
 def jvp(f: Callable[[Any], Any], x: Any, v: Any) -> tuple[Any, Any]:

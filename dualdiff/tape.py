@@ -1,0 +1,871 @@
+"""Reverse mode: record the computation as a graph of `Var` nodes, then walk it backwards.
+
+Forward mode asks "how does everything change when x moves"; reverse mode asks "how does the one
+output change with every input". Each operation on a `Var` makes a new node that remembers its
+parents and what it needs for its local derivative; ``y.backward()`` visits every node ``y`` depends
+on once, newest first, and passes the gradient to the parents by the chain rule.
+
+Elementwise functions read the same table as forward mode (`rules.py`): reverse multiplies
+``rule.partial(i, args, out)`` into the incoming gradient, then sums away broadcast axes.
+Structural functions (sum, matmul, indexing, ...) are the transposes of the forward ones, one
+entry a function in the table at the end of this file.
+
+There is no global tape: a node holds its parents, so a result keeps alive exactly the graph it
+depends on, and the graph goes away with it. Threads share nothing but two counters.
+
+Tags work as for Duals: every reverse differentiation takes a fresh tag, and when Vars of two tags
+meet, the newer is the outer number and the older a constant to it (its value may then be an older
+Var, or a Dual for forward-over-reverse Hessian-vector products).
+
+How to walk the graph (for a drawer): start at a result ``y``; every node has ``.value``, ``.grad``
+(None until a ``backward()`` reached it), ``.op`` (a short label: "+", "*", "**2", "sin", "sum",
+"matmul", "getitem", ...; "" for a leaf), ``.name`` (the user's name for a leaf, else "") and
+``.parents`` (a tuple of Vars; empty for a leaf). A node may be the parent of several others, so
+keep a set of visited ``id(node)`` and use a stack, not recursion: graphs can be 10**6 deep.
+
+>>> x, y = Var(1.0, name="x"), Var(2.0, name="y")
+>>> z = (x + y) ** 2
+>>> z.op, [p.op for p in z.parents], [p.name for p in z.parents[0].parents]
+('**2', ['+'], ['x', 'y'])
+>>> z.backward()
+>>> z.value, x.grad, y.grad
+(9.0, 6.0, 6.0)
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
+
+import numpy as np
+
+from . import elementwise, rules
+from .dual import Dual, _as_value, _new, ndim, new_tag, shape
+from .dual import apply as _dual_apply
+from .elementwise import safe_pow
+
+_NUMBERS = (float, int)
+_next_order = itertools.count().__next__  # creation order: parents are always older than children
+_new_object = object.__new__
+
+# NumPy function -> implementation for Vars (NEP 18); the table of structural rules below fills it.
+TAPE_FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+
+_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "negative": "neg", "power": "**"}
+_DROP = (
+    "{what} of a Var would drop its gradient: the tape cannot follow a plain float. Use dualdiff's "
+    "functions (dualdiff.sin or np.sin) instead of the math module, and np.stack or np.concatenate "
+    "to build arrays of Vars. If you mean to drop it, use x.value explicitly."
+)
+
+
+class Var:
+    """A recorded variable of reverse mode: ``.value`` now, ``.grad`` after ``backward()``.
+
+    ``value`` is a float or an array (``.grad`` then has its shape). Operators, ``dualdiff.sin``
+    and friends, and NumPy's ufuncs and common functions all record nodes.
+
+    >>> import numpy as np
+    >>> w = Var(np.array([1.0, 2.0, 3.0]), name="w")
+    >>> loss = np.sum(w ** 2)
+    >>> loss.backward()
+    >>> w.grad
+    array([2., 4., 6.])
+    """
+
+    __slots__ = ("value", "grad", "op", "parents", "name", "_t", "_vjp", "_saved", "_order", "__weakref__")
+    __array_priority__ = 2000.0
+    value: Any
+    grad: Any
+    op: str
+    parents: tuple[Var, ...]
+    name: str
+    _t: int
+
+    def __init__(self, value: Any, name: str = "") -> None:
+        self.value = _as_value(value)
+        self.grad = None
+        self.op = ""
+        self.parents = ()
+        self.name = name
+        self._t = 0
+        self._vjp = None
+        self._saved = None
+        self._order = _next_order()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return shape(self.value)
+
+    @property
+    def ndim(self) -> int:
+        return ndim(self.value)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    @property
+    def dtype(self) -> Any:
+        return getattr(self.value, "dtype", np.dtype(float))
+
+    @property
+    def T(self) -> Any:
+        return transpose(self)
+
+    def __repr__(self) -> str:
+        label = f", name={self.name!r}" if self.name else (f", op={self.op!r}" if self.op else "")
+        return f"Var({self.value!r}{label})"
+
+    def backward(self, grad: Any = None) -> None:
+        """Fill ``.grad`` of every Var this one depends on with d(self)/d(that Var).
+
+        ``self`` must be a scalar, unless ``grad`` (the incoming gradient, with self's shape) is
+        given. Earlier gradients of these nodes are replaced, never added to.
+
+        >>> a = Var(3.0)
+        >>> b = a * a + a
+        >>> b.backward()
+        >>> a.grad
+        7.0
+        """
+        if grad is None:
+            if self.shape != ():
+                raise ValueError(
+                    f"backward() needs a scalar result, but this Var has shape {self.shape}; reduce it "
+                    "(e.g. np.sum) or pass the incoming gradient: y.backward(grad) with y's shape"
+                )
+            grad = 1.0
+        elif shape(grad) != self.shape:
+            raise ValueError(f"backward(grad): grad must have the result's shape {self.shape}, not {shape(grad)}")
+        nodes = _reachable(self)
+        for node in nodes:
+            node.grad = None
+        self.grad = grad
+        with np.errstate(all="ignore"):
+            for node in nodes:  # newest first: a reverse topological order
+                g = node.grad
+                vjp = node._vjp
+                if vjp is None or g is None:
+                    continue
+                if vjp is _back_float and type(g) is float:  # the common scalar case, inlined, no allocations
+                    c = node._saved * g
+                    if c != c and g == 0.0:  # a zero gradient stays zero, as in scale()
+                        c = 0.0
+                    parent = node.parents[0]
+                    pg = parent.grad
+                    parent.grad = c if pg is None else pg + c
+                    continue
+                for parent, c in zip(node.parents, vjp(g, node._saved), strict=True):
+                    v = parent.value
+                    if type(c) is not float or type(v) is not float:
+                        if shape(c) != shape(v) or type(c) is np.float64:
+                            c = _fit(c, shape(v))
+                    pg = parent.grad
+                    parent.grad = c if pg is None else pg + c
+        for node in nodes:
+            if isinstance(node.grad, np.ndarray) and not node.grad.flags.writeable:
+                node.grad = node.grad.copy()  # a broadcast view would surprise a user who edits it
+
+    # --- arithmetic: the shared rule table; plain floats take a short path with their partials ---
+    def __add__(self, other: Any) -> Any:
+        v = self.value
+        if type(v) is float:
+            if type(other) is Var:
+                if other._t == self._t and type(other.value) is float:
+                    return _node(v + other.value, self._t, "+", (self, other), _back_floats, (1.0, 1.0))
+            elif type(other) in _NUMBERS:
+                return _node(v + other, self._t, "+", (self,), _back_float, 1.0)
+        return rules.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        if type(self.value) is float and type(other) in _NUMBERS:
+            return _node(other + self.value, self._t, "+", (self,), _back_float, 1.0)
+        return rules.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        v = self.value
+        if type(v) is float:
+            if type(other) is Var:
+                if other._t == self._t and type(other.value) is float:
+                    return _node(v - other.value, self._t, "-", (self, other), _back_floats, (1.0, -1.0))
+            elif type(other) in _NUMBERS:
+                return _node(v - other, self._t, "-", (self,), _back_float, 1.0)
+        return rules.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        if type(self.value) is float and type(other) in _NUMBERS:
+            return _node(other - self.value, self._t, "-", (self,), _back_float, -1.0)
+        return rules.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:  # (uv)' = u'v + uv': each factor's partial is the other
+        v = self.value
+        if type(v) is float:
+            if type(other) is Var:
+                if other._t == self._t and type(other.value) is float:
+                    return _node(v * other.value, self._t, "*", (self, other), _back_floats, (other.value, v))
+            elif type(other) in _NUMBERS:
+                return _node(v * other, self._t, "*", (self,), _back_float, other)
+        return rules.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        if type(self.value) is float and type(other) in _NUMBERS:
+            return _node(other * self.value, self._t, "*", (self,), _back_float, other)
+        return rules.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:  # q = u/v: dq/du = 1/v, dq/dv = -q/v
+        v = self.value
+        if type(v) is float and type(other) in _NUMBERS and other != 0:
+            return _node(v / other, self._t, "/", (self,), _back_float, 1.0 / other)
+        return rules.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        v = self.value
+        if type(v) is float and type(other) in _NUMBERS and v != 0.0:
+            q = other / v
+            return _node(q, self._t, "/", (self,), _back_float, -q / v)
+        return rules.divide(other, self)
+
+    def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1), and x**0 has derivative 0
+        v = self.value
+        if type(v) is float and type(other) in _NUMBERS:
+            if other == 2:
+                return _node(v * v, self._t, "**2", (self,), _back_float, 2.0 * v)
+            p = 0.0 if other == 0 else other * safe_pow(v, other - 1)
+            return _node(safe_pow(v, other), self._t, f"**{other:g}", (self,), _back_float, p)
+        return rules.power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return rules.power(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return rules.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return rules.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return rules.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return rules.remainder(other, self)
+
+    def __neg__(self) -> Any:
+        if type(self.value) is float:
+            return _node(-self.value, self._t, "neg", (self,), _back_float, -1.0)
+        return rules.negative(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __abs__(self) -> Any:
+        return rules.absolute(self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return matmul(other, self)
+
+    # --- comparisons look at values only: a branch picks a piece, whose derivative is exact ---
+    def __lt__(self, other: Any) -> Any:
+        return self.value < _value(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.value <= _value(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.value > _value(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.value >= _value(other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.value == _value(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.value != _value(other)
+
+    __hash__ = object.__hash__  # a node is an identity
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    # --- conversions that would lose the gradient refuse, and say what to do ---
+    def __float__(self) -> float:
+        raise TypeError(_DROP.format(what="float()"))
+
+    def __int__(self) -> int:
+        raise TypeError(_DROP.format(what="int()"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(_DROP.format(what="complex()"))
+
+    def __index__(self) -> int:
+        raise TypeError(_DROP.format(what="Using as an index"))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TypeError(_DROP.format(what=f"Converting to a {np.dtype(dtype)} array"))
+        out = np.empty(self.shape, dtype=object)
+        for i in np.ndindex(*self.shape):
+            out[i] = self[i] if self.shape else self
+        return out
+
+    # --- containers ---
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index: Any) -> Any:
+        return getitem(self, index)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
+
+    # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if kwargs.get("out") is not None:
+            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) would write a Var into a plain array; use the returned value")
+        kwargs.pop("out", None)
+        rule = elementwise.BY_UFUNC.get(ufunc)
+        if method == "__call__" and rule is not None and not kwargs:
+            return rule(*inputs)
+        if method == "__call__" and ufunc is np.matmul and not kwargs:
+            return matmul(*inputs)
+        if method == "reduce" and ufunc is np.add:
+            return sum(*inputs, **kwargs)
+        no_rule(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        impl = TAPE_FUNCTIONS.get(func)
+        if impl is None:
+            no_rule(f"numpy.{getattr(func, '__name__', repr(func))}")
+        return impl(*args, **kwargs)
+
+    # methods that mirror ndarray's
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return mean(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape: Any) -> Any:
+        return reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def ravel(self) -> Any:
+        return ravel(self)
+
+    def flatten(self) -> Any:
+        return ravel(self)
+
+    def transpose(self, *axes: Any) -> Any:
+        return transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
+
+    def dot(self, other: Any) -> Any:
+        return dot(self, other)
+
+
+def no_rule(what: str) -> NoReturn:
+    raise TypeError(
+        f"the reverse-mode tape has no rule for {what}, so it cannot carry the gradient through it. "
+        "Use forward mode (mode='forward', or dualdiff.jacobian) for this function, or compute the "
+        "value with x.value if you do not need its gradient."
+    )
+
+
+def _value(x: Any) -> Any:
+    return x.value if type(x) is Var else x
+
+
+def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
+    """A new recorded node; ``vjp(g, saved)`` gives one gradient contribution per parent."""
+    r = _new_object(Var)
+    r.value = value
+    r.grad = None
+    r.op = op
+    r.parents = parents
+    r.name = ""
+    r._t = t
+    r._vjp = vjp
+    r._saved = saved
+    r._order = _next_order()
+    return r
+
+
+def _leaf(value: Any, t: int, name: str) -> Var:
+    r = _node(value, t, "", (), None, None)
+    r.name = name
+    return r
+
+
+def _reachable(root: Var) -> list[Var]:
+    """Every node ``root`` depends on, once each, newest first (a reverse topological order)."""
+    seen = {id(root)}
+    stack = [root]
+    nodes: list[Var] = []
+    push, pop, keep, mark = stack.append, stack.pop, nodes.append, seen.add
+    while stack:
+        node = pop()
+        keep(node)
+        for p in node.parents:
+            i = id(p)
+            if i not in seen:
+                mark(i)
+                push(p)
+    nodes.sort(key=_ORDER, reverse=True)
+    return nodes
+
+
+_ORDER = operator.attrgetter("_order")
+
+
+def _fit(c: Any, target: tuple[int, ...]) -> Any:
+    """A gradient contribution summed down to the parent's shape (undoing broadcasting)."""
+    s = shape(c)
+    if s != target:
+        lead = len(s) - len(target)
+        if lead < 0:
+            return np.broadcast_to(c, target)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(target) if n == 1 and s[lead + i] != 1)
+        c = np.sum(c, axis=axes, keepdims=False) if axes else c
+        if shape(c) != target:
+            c = np.reshape(c, target)
+    if target == ():
+        if type(c) is np.float64:
+            return float(c)
+        if isinstance(c, np.ndarray):
+            return float(c[()]) if c.dtype.kind == "f" else c[()]
+    return c
+
+
+# --- elementwise: the shared rule table, partial times incoming gradient ---
+def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
+    """Reverse mode for one elementwise rule: record the value and what the partials need."""
+    t = max(a._t for a in args if type(a) is Var)
+    if any(type(a) is Dual and a._t > t for a in args):
+        return _dual_apply(rule, args)  # a newer Dual is the outer number: forward mode handles it
+    xs = tuple(a.value if type(a) is Var and a._t == t else a for a in args)
+    pos = tuple(i for i, a in enumerate(args) if type(a) is Var and a._t == t)
+    y = rule(*xs)
+    op = _SYMBOLS.get(rule.name, rule.name)
+    if op == "**" and pos == (0,) and shape(xs[1]) == () and type(xs[1]) in (float, int):
+        op = f"**{xs[1]:g}"
+    return _node(y, t, op, tuple(args[i] for i in pos), _vjp_elementwise, (rule, xs, y, pos))
+
+
+def _back_float(g: Any, p: Any) -> tuple[Any]:
+    """One parent, its local derivative saved at record time."""
+    return (scale(p, g),)
+
+
+def _back_floats(g: Any, ps: tuple[Any, ...]) -> list[Any]:
+    return [scale(p, g) for p in ps]
+
+
+def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
+    rule, xs, y, pos = saved
+    singular = rule.singular or type(y) is float
+    return [scale(rule.partial(i, xs, y), g, singular) for i in pos]
+
+
+scale = elementwise.scale
+elementwise.HANDLERS[Var] = (2, apply)
+elementwise.UNARY[Var] = lambda rule, x: apply(rule, (x,))
+
+# Object arrays of Vars call methods named after the ufunc (np.sin(objects) calls x.sin()).
+for _name, _rule in vars(rules).items():
+    if isinstance(_rule, elementwise.Elementwise) and _rule.nargs == 1 and not hasattr(Var, _name):
+        setattr(Var, _name, lambda self, _r=_rule: _r(self))
+
+
+# --- structural functions: forward value beside its transpose, one entry a function ---
+def implements(*funcs: Any) -> Callable[[Any], Any]:
+    """Register the decorated function as the Var implementation of NumPy's ``funcs``."""
+
+    def deco(impl: Any) -> Any:
+        for f in funcs:
+            TAPE_FUNCTIONS[f] = impl
+        return impl
+
+    return deco
+
+
+def _split(items: list[Any]) -> tuple[int, list[Any], tuple[int, ...]]:
+    """The newest tag among the Vars, every item's value at that level, and which items are parents."""
+    t = max(a._t for a in items if type(a) is Var)
+    vals = [a.value if type(a) is Var and a._t == t else a for a in items]
+    pos = tuple(i for i, a in enumerate(items) if type(a) is Var and a._t == t)
+    return t, vals, pos
+
+
+def _unary(x: Any, op: str, fv: Callable[[Any], Any], vjp: Any, saved: Any) -> Any:
+    if type(x) is not Var:
+        return fv(x)
+    return _node(fv(x.value), x._t, op, (x,), vjp, saved)
+
+
+def _tuple(s: Any) -> tuple[int, ...]:
+    return tuple(s) if isinstance(s, (tuple, list)) else (s,)
+
+
+def _back_reshape(g: Any, s: tuple[int, ...]) -> tuple[Any]:
+    return (np.reshape(g, s),)
+
+
+@implements(np.reshape)
+def reshape(a: Any, shape: Any = None, order: str = "C", **kw: Any) -> Any:
+    s = _tuple(kw.get("newshape", shape))
+    if order != "C":
+        no_rule(f"numpy.reshape(order={order!r})")
+    return _unary(a, "reshape", lambda v: np.reshape(v, s), _back_reshape, _shape_of(a))
+
+
+def _shape_of(a: Any) -> tuple[int, ...]:
+    return a.shape if hasattr(a, "shape") else np.shape(a)
+
+
+@implements(np.ravel)
+def ravel(a: Any, order: str = "C") -> Any:
+    return reshape(a, -1, order=order)
+
+
+@implements(np.squeeze)
+def squeeze(a: Any, axis: Any = None) -> Any:
+    return _unary(a, "squeeze", lambda v: np.squeeze(v, axis), _back_reshape, _shape_of(a))
+
+
+@implements(np.expand_dims)
+def expand_dims(a: Any, axis: Any) -> Any:
+    return _unary(a, "expand_dims", lambda v: np.expand_dims(v, axis), _back_reshape, _shape_of(a))
+
+
+@implements(np.transpose)
+def transpose(a: Any, axes: Any = None) -> Any:
+    n = ndim(a)
+    ax = tuple(range(n))[::-1] if axes is None else tuple(x % n for x in axes)
+    back = tuple(int(i) for i in np.argsort(ax))
+    return _unary(a, "transpose", lambda v: np.transpose(v, ax), lambda g, b: (np.transpose(g, b),), back)
+
+
+@implements(np.swapaxes)
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    return _unary(a, "swapaxes", lambda v: np.swapaxes(v, axis1, axis2), lambda g, s: (np.swapaxes(g, *s),), (axis1, axis2))
+
+
+@implements(np.moveaxis)
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    return _unary(
+        a, "moveaxis", lambda v: np.moveaxis(v, source, destination), lambda g, s: (np.moveaxis(g, s[1], s[0]),), (source, destination)
+    )
+
+
+@implements(np.broadcast_to)
+def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
+    s = _tuple(shape)
+    return _unary(array, "broadcast_to", lambda v: np.broadcast_to(v, s), lambda g, _: (g,), None)  # backward sums it back
+
+
+@implements(np.sum)
+def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "sum")
+    s = _shape_of(a)
+    return _unary(a, "sum", lambda v: np.sum(v, axis=axis, keepdims=keepdims), _back_sum, (s, axis, keepdims))
+
+
+def _back_sum(g: Any, saved: Any) -> tuple[Any]:
+    s, axis, keepdims = saved
+    if axis is not None and not keepdims:
+        n = len(s)
+        g = np.expand_dims(g, tuple(sorted(a % n for a in _tuple(axis))))
+    return (np.broadcast_to(g, s),)
+
+
+@implements(np.mean)
+def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "mean")
+    s = _shape_of(a)
+    count = int(np.prod(s)) if axis is None else int(np.prod([s[i] for i in _tuple(axis)]))
+    return sum(a, axis=axis, keepdims=keepdims) / count
+
+
+def _no_out(out: Any, name: str) -> None:
+    if out is not None:
+        raise TypeError(f"numpy.{name}(..., out=...) would write a Var into a plain array; use the returned value")
+
+
+def getitem(x: Var, index: Any) -> Any:
+    """``x[index]``; backward scatter-adds into zeros, so repeated indices accumulate."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(type(i) in (Var, Dual) for i in items):
+        raise TypeError(_DROP.format(what="Using as an index"))
+    return _node(x.value[index], x._t, "getitem", (x,), _back_getitem, (index, x.shape))
+
+
+def _back_getitem(g: Any, saved: Any) -> tuple[Any]:
+    index, s = saved
+    return (scatter(g, index, s),)
+
+
+def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
+    """zeros(s) with ``g`` added at ``index`` (repeats accumulate): the transpose of ``x[index]``."""
+    if type(g) is Var:
+        return _node(scatter(g.value, index, s), g._t, "scatter", (g,), lambda h, saved: (h[saved],), index)
+    if type(g) is Dual:
+        k = shape(g._d)[:1] if ndim(g._d) > ndim(g._v) else ()
+        dindex = ((slice(None),) + (index if isinstance(index, tuple) else (index,))) if k else index
+        return _new(scatter(g._v, index, s), scatter(g._d, dindex, k + s), g._t)
+    z = np.zeros(s)
+    np.add.at(z, index, g)
+    return z
+
+
+@implements(np.concatenate)
+def concatenate(arrays: Any, axis: Any = 0, **kw: Any) -> Any:
+    xs: list[Any] = [np.asarray(a) if isinstance(a, (list, tuple)) else a for a in arrays]
+    if axis is None:
+        xs, axis = [ravel(x) for x in xs], 0
+    t, vals, pos = _split(xs)
+    out = np.concatenate(vals, axis)
+    ax = axis % ndim(out)
+    bounds = np.cumsum([0] + [shape(v)[ax] for v in vals])
+    pieces = [(slice(None),) * ax + (slice(int(bounds[i]), int(bounds[i + 1])),) for i in pos]
+    return _node(out, t, "concatenate", tuple(xs[i] for i in pos), lambda g, p: [g[i] for i in p], pieces)
+
+
+@implements(np.stack)
+def stack(arrays: Any, axis: int = 0, **kw: Any) -> Any:
+    xs = list(arrays)
+    n = ndim(xs[0]) + 1
+    return concatenate([expand_dims(x, axis % n) for x in xs], axis % n)
+
+
+@implements(np.hstack)
+def hstack(tup: Any, **kw: Any) -> Any:
+    xs = [reshape(x, (1,)) if ndim(x) == 0 else x for x in tup]
+    return concatenate(xs, 0 if ndim(xs[0]) == 1 else 1)
+
+
+@implements(np.vstack)
+def vstack(tup: Any, **kw: Any) -> Any:
+    return concatenate([reshape(x, (1, -1)) if ndim(x) < 2 else x for x in tup], 0)
+
+
+@implements(np.where)
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    cond = np.asarray(_plain(condition))
+    if x is None or y is None:
+        return np.where(cond)
+    t, (a, b), pos = _split([x, y])
+    return _node(np.where(cond, a, b), t, "where", tuple((x, y)[i] for i in pos), _back_where, (cond, pos))
+
+
+def _back_where(g: Any, saved: Any) -> list[Any]:
+    cond, pos = saved
+    return [np.where(cond, g, 0.0) if i == 0 else np.where(cond, 0.0, g) for i in pos]
+
+
+def _plain(x: Any) -> Any:
+    while type(x) in (Var, Dual):
+        x = x.value
+    return x
+
+
+@implements(np.matmul)
+def matmul(a: Any, b: Any, **kw: Any) -> Any:
+    t, (av, bv), pos = _split([a, b])
+    return _node(np.matmul(av, bv), t, "matmul", tuple((a, b)[i] for i in pos), _back_matmul, (av, bv, pos))
+
+
+def _back_matmul(g: Any, saved: Any) -> list[Any]:
+    a, b, pos = saved
+    a2 = np.reshape(a, (1,) + shape(a)) if ndim(a) == 1 else a  # a vector is a row ...
+    b2 = np.reshape(b, shape(b) + (1,)) if ndim(b) == 1 else b  # ... or a column
+    out2 = np.broadcast_shapes(shape(a2)[:-2], shape(b2)[:-2]) + (shape(a2)[-2], shape(b2)[-1])
+    g2 = np.reshape(g, out2)
+    result = []
+    for i in pos:
+        if i == 0:
+            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            result.append(np.reshape(ga, shape(ga)[:-2] + shape(ga)[-1:]) if ndim(a) == 1 else ga)
+        else:
+            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            result.append(np.reshape(gb, shape(gb)[:-1]) if ndim(b) == 1 else gb)
+    return result
+
+
+@implements(np.dot)
+def dot(a: Any, b: Any, out: Any = None) -> Any:
+    _no_out(out, "dot")
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    if ndim(b) <= 2:
+        return matmul(a, b)
+    no_rule("numpy.dot of an array with more than 2 dimensions (use np.matmul or np.einsum's forward mode)")
+
+
+@implements(np.shape)
+def _shape(a: Any) -> tuple[int, ...]:
+    return shape(a)
+
+
+@implements(np.ndim)
+def _ndim(a: Any) -> int:
+    return ndim(a)
+
+
+@implements(np.size)
+def _size(a: Any, axis: Any = None) -> int:
+    return int(np.prod(shape(a))) if axis is None else shape(a)[axis]
+
+
+@implements(np.copy)
+def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
+    return a
+
+
+# --- the user's reverse-mode functions (api.gradient(mode="reverse") and friends land here) ---
+def _input(x: Any, name: str = "x") -> Any:
+    if type(x) in (Var, Dual):
+        return x
+    if isinstance(x, (bool, int, float, np.number)):
+        return float(x)
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, not {type(x).__name__}") from None
+
+
+def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
+    """Run f on a fresh leaf; return the leaf, f's result as one Var (or constant), and the tag."""
+    t = new_tag()
+    leaf = _leaf(x, t, "x")
+    return leaf, _result(f(leaf), t), t
+
+
+def _result(r: Any, t: int) -> Any:
+    if type(r) is Var:
+        if r._t > t:  # leaked from a differentiation that is finished: only its value is meaningful
+            return _result(r.value, t)
+        return r
+    if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
+        items = np.asarray(r, dtype=object)
+        flat = list(items.flat)
+        if any(type(e) is Var for e in flat):
+            return reshape(stack(flat), items.shape)
+        return np.array(flat, dtype=float).reshape(items.shape)
+    if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
+        return r
+    raise TypeError(
+        f"the function returned a {type(r).__name__}; dualdiff differentiates functions that "
+        "return numbers or arrays of numbers"
+    )
+
+
+def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
+    """The leaf's gradient after one backward sweep from ``y`` seeded with ``seed``."""
+    if type(y) is not Var or y._t != t:  # y does not depend on the leaf
+        return np.zeros(leaf.shape) if leaf.shape else 0.0
+    y.backward(seed)
+    g = leaf.grad
+    if g is None:
+        return np.zeros(leaf.shape) if leaf.shape else 0.0
+    return g
+
+
+def gradient(f: Callable[[Any], Any], x: Any) -> Any:
+    """The gradient of a scalar-valued f at x by one backward sweep (reverse mode).
+
+    >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
+    array([2., 3.])
+    """
+    leaf, y, t = _record(f, _input(x))
+    if shape(y) != ():
+        raise ValueError(
+            f"gradient needs f to return a scalar, but it returned shape {shape(y)}; "
+            "use jacobian(f, x) or vjp(f, x, u) for vector-valued functions"
+        )
+    return _sweep(leaf, y, t, 1.0)
+
+
+def jacobian(f: Callable[[Any], Any], x: Any) -> Any:
+    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``: one backward sweep per output.
+
+    >>> import numpy as np
+    >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0])
+    array([[5., 2.],
+           [1., 3.]])
+    """
+    x = _input(x)
+    leaf, y, t = _record(f, x)
+    out = shape(y)
+    rows = []
+    for i in range(int(np.prod(out))):
+        seed = np.zeros(out)
+        seed.flat[i] = 1.0
+        rows.append(_sweep(leaf, y, t, seed if out else 1.0))
+    if not rows:
+        return np.zeros(out + shape(x))
+    return np.reshape(np.stack(rows) if shape(x) or len(rows) > 1 else rows[0], out + shape(x))
+
+
+def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
+    """``(f(x), u^T J)`` in one backward sweep; ``u`` has f(x)'s shape, the result x's shape.
+
+    >>> vjp(lambda x: x * x, [1.0, 2.0], [1.0, 10.0])
+    (array([1., 4.]), array([ 2., 40.]))
+    """
+    leaf, y, t = _record(f, _input(x))
+    u = _input(u, "u")
+    if shape(u) != shape(y):
+        raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
+    value = y.value if type(y) is Var and y._t == t else y
+    return value, _sweep(leaf, y, t, u)
+
+
+def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
+    """The Hessian of a scalar-valued f at x times ``v`` (forward over reverse: a tape of Duals).
+
+    >>> hvp(lambda x: x[0] ** 2 * x[1], [1.0, 2.0], [1.0, 0.0])
+    array([4., 2.])
+    """
+    x, v = _input(x), _input(v, "v")
+    if shape(v) != shape(x):
+        raise ValueError(f"v must have x's shape {shape(x)}, not {shape(v)}")
+    return _forward_over_reverse(f, x, v)
+
+
+def _forward_over_reverse(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
+    from .api import _part
+
+    td = new_tag()
+    g = gradient(f, _new(x, seed, td))
+    h = _part(g, td, True)
+    if h is None:
+        return np.zeros(shape(seed)) if shape(seed) else 0.0
+    return h if shape(h) == shape(seed) else np.broadcast_to(h, shape(seed)).copy()
+
+
+def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
+    """The Hessian of a scalar-valued f at x, ``x.shape + x.shape``: forward over reverse, ``chunk``
+    directions (Hessian columns) per backward sweep.
+
+    >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0])
+    array([[4., 2.],
+           [2., 0.]])
+    """
+    from .api import _directions
+
+    x = _input(x)
+    if shape(x) == ():
+        return _forward_over_reverse(f, x, 1.0)
+    cols = [_forward_over_reverse(f, x, seed) for seed in _directions(x, chunk)]
+    if not cols:
+        return np.zeros(shape(x) + shape(x))
+    t = np.concatenate(cols, axis=0)
+    return np.reshape(np.moveaxis(t, 0, -1), shape(x) + shape(x))
