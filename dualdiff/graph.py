@@ -290,7 +290,7 @@ def _plain(v: Any) -> Any:
 def _fmt(v: Any, digits: int = 6) -> str:
     v = _plain(v)
     if isinstance(v, np.ndarray) and v.ndim > 0:
-        return np.array2string(v, precision=digits, separator=", ", threshold=12)
+        return np.array2string(v, separator=", ", threshold=12, formatter={"float_kind": lambda e: _fmt(e, digits)})
     try:
         return f"{float(v) + 0.0:.{digits}g}"  # + 0.0: no "-0"
     except (TypeError, ValueError):
