@@ -149,15 +149,19 @@ def scale(p: Any, d: Any, singular: bool = True) -> Any:
     >>> scale(float("inf"), 0.0), scale(float("inf"), 2.0), scale(3.0, 2.0)
     (0.0, inf, 6.0)
     """
-    if type(p) is float and p - p != 0.0 and type(d) is not float:  # inf or nan times an array
-        with np.errstate(invalid="ignore"):
-            r = p * d
-        return np.where(d == 0, 0.0, r) if isinstance(r, np.ndarray) else r
+    if type(p) is float:
+        if p == 1.0:  # add, subtract, positive: no pass over the tangent at all
+            return d
+        if p - p != 0.0 and type(d) is not float:  # inf or nan times an array
+            with np.errstate(invalid="ignore"):
+                r = p * d
+            return np.where(d == 0, 0.0, r) if isinstance(r, np.ndarray) else r
     r = p * d
     if type(r) is float:
         return r if (r == r or d != 0.0) else 0.0
-    if singular and isinstance(r, np.ndarray) and r.dtype.kind == "f" and np.isnan(r).any():
-        return np.where(np.broadcast_to(d, r.shape) == 0, 0.0, r)
+    # look for inf/nan in the partial (value-sized, not k times larger); a sum is one read pass
+    if singular and isinstance(p, np.ndarray) and p.dtype.kind == "f" and not np.isfinite(p.sum()):
+        return np.where(d == 0, 0.0, r)
     return r
 
 
