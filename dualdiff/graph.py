@@ -220,7 +220,7 @@ class Graph:
         out = [
             "digraph computation {",
             "  rankdir=LR;",
-            '  node [fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=11];',
+            '  graph [fontname="Helvetica"]; node [fontname="Helvetica"]; edge [fontname="Helvetica", fontsize=11];',
         ]
         if self.title:
             out.append(f'  labelloc=t; label="{_esc(self.title)}";')
