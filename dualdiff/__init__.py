@@ -39,5 +39,19 @@ from .check import CheckError, CheckReport, check_gradient
 __all__ += ["Var", "vjp", "hvp", "check_gradient", "CheckReport", "CheckError"]
 
 # --- NumPy layer (arrays.py, linalg.py, special.py): exports added below this line ---
+from . import linalg as _linalg  # noqa: F401  (registers numpy.linalg functions for Duals)
+from .arrays import register_elementwise, register_function
+
+__all__ += ["register_elementwise", "register_function"]
+try:  # scipy.special rules, when SciPy is installed
+    from . import special
+except ImportError:  # pragma: no cover
+    pass
+else:
+    __all__ += ["special"]
 
 # --- graph, command line, plots (graph.py, cli.py, plot.py): exports added below this line ---
+from .graph import Graph, trace_graph
+from .plot import plot_tangent, tangent_line
+
+__all__ += ["Graph", "trace_graph", "tangent_line", "plot_tangent"]
