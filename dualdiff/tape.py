@@ -742,6 +742,16 @@ def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
     return a
 
 
+@implements(np.iscomplexobj)
+def _iscomplexobj(x: Any) -> bool:
+    return bool(np.iscomplexobj(_plain(x)))
+
+
+@implements(np.isrealobj)
+def _isrealobj(x: Any) -> bool:
+    return not _iscomplexobj(x)
+
+
 # --- the user's reverse-mode functions (api.gradient(mode="reverse") and friends land here) ---
 def _input(x: Any, name: str = "x") -> Any:
     if type(x) in (Var, Dual):
