@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _lift, _no_out, _plain_value, batch, implements, moveaxis, no_rule
+from .arrays import _lift, _no_out, _plain_value, _scalar, batch, implements, moveaxis, no_rule
 from .dual import Dual, _new, ndim, shape
 
 _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
@@ -78,15 +78,15 @@ def _trace_inv_times(a: Any, what: str) -> Any:
 @implements(np.linalg.det)
 def det(a: Any) -> Any:
     """d det(A) = det(A) tr(A^-1 dA)."""
-    v = np.linalg.det(a._v)
-    return _new(v, v * _trace_inv_times(a, "numpy.linalg.det"), a._t)
+    v = _scalar(np.linalg.det(a._v))
+    return _new(v, _scalar(v * _trace_inv_times(a, "numpy.linalg.det")), a._t)
 
 
 @implements(np.linalg.slogdet)
 def slogdet(a: Any) -> Any:
     """The sign is piecewise constant; d log|det A| = tr(A^-1 dA)."""
     sign, logabsdet = np.linalg.slogdet(a._v)
-    return _SlogdetResult(sign, _new(logabsdet, _trace_inv_times(a, "numpy.linalg.slogdet"), a._t))
+    return _SlogdetResult(sign, _new(_scalar(logabsdet), _scalar(_trace_inv_times(a, "numpy.linalg.slogdet")), a._t))
 
 
 @implements(np.linalg.cholesky)

@@ -173,6 +173,23 @@ NONLINEAR = [
     ("norm-nuc", lambda x: np.linalg.norm(x, "nuc"), M),
     ("vector_norm", lambda x: np.linalg.vector_norm(x, axis=(0, 2)), T),
     ("matrix_norm", np.linalg.matrix_norm, T),
+    ("ptp", lambda x: np.ptp(x, axis=1), M),
+    ("nansum", lambda x: np.nansum(np.where(M > 0, x, np.nan), axis=0), M),
+    ("nanmean", lambda x: np.nanmean(np.where(M > 0, x * x, np.nan)), M),
+    ("nanmax", lambda x: np.nanmax(np.where(np.arange(12).reshape(3, 4) % 3 > 0, x, np.nan), axis=1), M),
+    ("median-odd", np.median, V),
+    ("median-even-axis", lambda x: np.median(x, axis=1, keepdims=True), M),
+    ("quantile", lambda x: np.quantile(x, [0.1, 0.5, 0.9], axis=0), M),
+    ("quantile-dual-q", lambda x: np.quantile(V, np.cos(x[0]) ** 2), M),
+    ("percentile-keepdims", lambda x: np.percentile(x, [30.0, 60.0], keepdims=True), M),
+    ("cov", np.cov, M),
+    ("cov-y-cols", lambda x: np.cov(x[:, 0], x[:, 2], ddof=0), M),
+    ("trapezoid", lambda x: np.trapezoid(np.sin(x), x=np.cumsum(np.abs(x))), V),
+    ("trapezoid-axis", lambda x: np.trapezoid(x * x, dx=0.5, axis=0), M),
+    ("linspace", lambda x: np.linspace(x[0], x[1] ** 2, 7), V),
+    ("interp-x", lambda x: np.interp(x, [-1.0, 0.0, 0.5, 2.0], [0.0, 3.0, 1.0, -1.0]), V),
+    ("interp-fp", lambda x: np.interp([0.25, -3.0, 1.5], [0.0, 0.5, 1.0, 2.0], x[:4] ** 2), V),
+    ("hypot-objects", lambda x: np.hypot(np.asarray(x), 1.0), V),
     ("mixed-elementwise", lambda x: np.exp(x) * np.sin(x[::-1]) / (1 + x**2), M),
 ]
 
@@ -265,6 +282,7 @@ HESSIANS = [
     ("eigh", lambda x: np.linalg.eigvalsh(x.reshape(3, 3)) @ [1.0, 2.0, 4.0], SPD.ravel()),
     ("pinv", lambda x: np.linalg.pinv(x.reshape(5, 3)).sum(), TALL.ravel()),
     ("svdvals", lambda x: np.linalg.norm(x.reshape(5, 3), 2), TALL.ravel()),
+    ("median-cov-interp", lambda x: np.median(x**3) + np.cov(x, x**2)[0, 1] + np.interp(x[0], [0.0, 1.0], [1.0, -1.0]) * x[1], V),
     ("cross-where-clip", lambda x: np.clip(np.cross(x[:3], x[3:]), -1, 1).sum() + np.where(x > 0, x, x**2).sum(), np.r_[V, 0.7]),
 ]
 
@@ -381,9 +399,10 @@ def test_conversions_that_drop_the_derivative_raise(f):
         (lambda x: np.heaviside(x, 0.5), "numpy.heaviside"),
         (lambda x: np.add.at(x, [0], 1.0), "numpy.add.at"),
         (lambda x: np.einsum(x, [0], [0]), "subscripts string"),
-        (lambda x: np.median(x), "numpy.median"),
+        (lambda x: np.pad(x, 1), "numpy.pad"),
+        (lambda x: np.quantile(x, 0.5, method="nearest"), "numpy.quantile with method='nearest'"),
     ],
-    ids=["eig", "fft", "heaviside", "add.at", "einsum-sublist", "median"],
+    ids=["eig", "fft", "heaviside", "add.at", "einsum-sublist", "pad", "quantile-method"],
 )
 def test_no_rule_names_the_function(f, name):
     with pytest.raises(TypeError, match=name):
@@ -399,20 +418,22 @@ def test_out_arguments_are_refused():
 
 # --- user rules ---
 def test_register_function_for_a_numpy_function():
-    def logsumexp_rule(a, axis=None):  # a rule for a NumPy function with no rule yet
-        m = np.max(a.value)
-        return m + np.log(np.sum(np.exp(a - m), axis=axis))
+    def pad(array, pad_width, mode="constant", **kwargs):  # a rule for a NumPy function with no rule yet
+        lo, hi = (pad_width, pad_width) if np.ndim(pad_width) == 0 else pad_width
+        return np.concatenate([np.zeros(lo), array, np.zeros(hi)])
 
-    with pytest.raises(TypeError, match="numpy.nanmax"):
-        dd.gradient(np.nanmax, np.ones(3))
-    dd.register_function(np.nanmax, logsumexp_rule)  # deliberately not max: the rule is what runs
+    w = np.arange(1.0, 7.0)
+    f = lambda x: np.sum(np.pad(x, (1, 2)) * w)  # noqa: E731
+    with pytest.raises(TypeError, match="numpy.pad"):
+        dd.gradient(f, np.ones(3))
+    dd.register_function(np.pad, pad)
     try:
-        x0 = np.array([0.1, 0.5, -0.3])
-        np.testing.assert_allclose(dd.gradient(np.nanmax, x0), np.exp(x0) / np.exp(x0).sum(), rtol=1e-12)
+        np.testing.assert_allclose(dd.gradient(f, np.array([0.5, 1.0, 2.0])), w[1:4])
+        np.testing.assert_allclose(dd.hessian(lambda x: f(x * x), np.ones(3)), 2 * np.diag(w[1:4]))
     finally:
         from dualdiff.dual import ARRAY_FUNCTIONS
 
-        del ARRAY_FUNCTIONS[np.nanmax]
+        del ARRAY_FUNCTIONS[np.pad]
 
 
 def test_register_function_as_a_decorator():
@@ -509,3 +530,22 @@ def test_scipy_xlogy_at_zero():
     J = dd.jacobian(f, np.r_[x0, y0])
     np.testing.assert_allclose(J[1:, 1:], fd_jacobian(f, np.r_[x0, y0])[1:, 1:], rtol=1e-6, atol=1e-9)
     assert J[0, 3] == 0.0  # xlogy(0, y) = 0 for every y: it does not move with y, even at y = 0
+
+
+# --- conventions at special points (docs/numpy.md) ---
+def test_norm_at_zero_has_derivative_zero_not_nan():
+    z = np.zeros(3)
+    np.testing.assert_array_equal(dd.gradient(np.linalg.norm, z), np.zeros(3))
+    np.testing.assert_array_equal(dd.gradient(lambda x: np.linalg.norm(x, "fro"), np.zeros((2, 2))), np.zeros((2, 2)))
+    np.testing.assert_allclose(dd.gradient(np.linalg.norm, [3.0, 4.0]), [0.6, 0.8])  # x / |x| elsewhere
+    np.testing.assert_array_equal(dd.gradient(lambda x: np.linalg.norm(x) ** 2, z), z)  # smooth: exact 0
+
+
+def test_max_at_a_tie_takes_the_first_entry():
+    np.testing.assert_array_equal(dd.gradient(np.max, [1.0, 3.0, 3.0]), [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(dd.gradient(np.min, [2.0, 2.0]), [1.0, 0.0])
+
+
+def test_sort_follows_the_permutation():
+    x0 = np.array([3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(dd.jacobian(np.sort, x0), np.eye(3)[np.argsort(x0)])
