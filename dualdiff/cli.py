@@ -82,7 +82,8 @@ class InputError(ValueError):
 
 
 def functions() -> dict[str, Elementwise]:
-    """The functions an expression may call: every elementwise function dualdiff exports, by name.
+    """The functions an expression may call: every elementwise function dualdiff exports, by name
+    (and scipy.special's, such as erf and gammaln, when SciPy is installed).
 
     >>> fs = functions()
     >>> fs["sin"].nargs, fs["hypot"].nargs, "open" in fs
@@ -91,6 +92,9 @@ def functions() -> dict[str, Elementwise]:
     import dualdiff
 
     found = {name: getattr(dualdiff, name) for name in dualdiff.__all__}
+    special = getattr(dualdiff, "special", None)  # scipy.special's rules (erf, gammaln, ...) with SciPy
+    for name in getattr(special, "__all__", ()):
+        found.setdefault(name, getattr(special, name))
     return {name: f for name, f in sorted(found.items()) if isinstance(f, Elementwise)}
 
 
@@ -456,7 +460,10 @@ def render_text(r: Report, digits: int = 12) -> str:
                      "n/a" if rv is None else ("yes" if close(fv, rv) else f"NO (differ by {fmt(abs(fv - rv), 3)})")])
     lines += [""] + _table(rows)
     if r.agree is False:
-        lines.append("forward and reverse mode DISAGREE: please report this expression as a bug")
+        singular = r.reverse is not None and any(not math.isfinite(v) for v in [*r.forward.values(), *r.reverse.values()])
+        lines.append("forward and reverse mode DISAGREE: " + (
+            "at a singular point (an inf or nan) the modes may differ, see docs/conventions.md" if singular
+            else "please report this expression as a bug"))
     if r.hessian is not None:
         names = list(r.point)
         rows = [["Hessian"] + names] + [[n] + [fmt(v, digits) for v in row] for n, row in zip(names, r.hessian, strict=True)]

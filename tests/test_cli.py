@@ -121,7 +121,15 @@ def test_constant_expression(capsys: pytest.CaptureFixture[str]) -> None:
 def test_disagreement_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_reverse", lambda expr, point: {n: 0.5 for n in point})
     code, out, _ = run(capsys, "x*3", "x=1")
-    assert code == 1 and "DISAGREE" in out and "NO (differ by 2.5)" in out
+    assert code == 1 and "DISAGREE: please report" in out and "NO (differ by 2.5)" in out
+
+
+def test_disagreement_at_a_singular_point_points_to_the_conventions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_reverse", lambda expr, point: {n: math.nan for n in point})
+    code, out, _ = run(capsys, "sqrt(x)", "x=0")
+    assert code == 1 and "NO (differ by nan)" in out and "singular point" in out and "conventions" in out
 
 
 def test_help_shows_examples(capsys: pytest.CaptureFixture[str]) -> None:
