@@ -127,7 +127,7 @@ NONLINEAR = [
     ("min", lambda x: np.min(x, axis=-1), T),
     ("mean-method-var-method", lambda x: x.mean(axis=0) * x.var(axis=0), M),
     ("dot-2d", lambda x: np.dot(x, x.T), M),
-    ("dot-nd", lambda x: np.dot(x, T), M),
+    ("dot-nd", lambda x: np.dot(x, np.swapaxes(T, 1, 2)), M),
     ("amax-initial", lambda x: np.amax(x, axis=1, initial=0.3), M),
     ("maximum.reduce", np.maximum.reduce, M),
     ("var", np.var, M),
