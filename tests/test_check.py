@@ -48,6 +48,7 @@ def test_the_errors_are_measured_against_forward_mode():
     assert 1e-13 < rows["finite differences"].max_abs < 1e-7  # a real step error, small
     assert rows["complex step"].max_abs < 1e-15
     assert rows["finite differences"].max_rel == rows["finite differences"].max_abs / np.max(np.abs(report.jacobian))
+    assert rows["reverse mode"].tolerance == pytest.approx(1e-12 + 1e-10 * np.max(np.abs(report.jacobian)))
 
 
 def test_a_wrong_rule_is_caught_by_finite_differences_and_complex_step():
