@@ -72,8 +72,9 @@ def linear(x: Any, fv: Callable[[Any], Any], fd: Callable[[Any, tuple[int, ...]]
 
 
 def _scalar(v: Any) -> Any:
-    """NumPy's float64 scalars become Python floats, as a Dual's scalar parts are elsewhere (x[i])."""
-    return float(v) if type(v) is np.float64 else v
+    """NumPy's float64 scalars and 0-d arrays become Python floats, as a Dual's scalar parts are elsewhere (x[i])."""
+    t = type(v)
+    return float(v) if t is np.float64 or (t is np.ndarray and v.ndim == 0 and v.dtype == np.float64) else v
 
 
 def _tuple(s: Any) -> tuple[int, ...]:
@@ -286,6 +287,8 @@ def ufunc_method(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[
     if method == "accumulate" and ufunc in _ACCUMULATE:
         axis = kwargs.pop("axis", 0)
         return _ACCUMULATE[ufunc](*inputs, axis=axis, **kwargs)
+    if method == "accumulate" and ufunc in (np.maximum, np.minimum) and set(kwargs) <= {"axis"}:
+        return _scan(ufunc, inputs[0], kwargs.get("axis", 0))
     if method == "outer" and ufunc in elementwise.BY_UFUNC and not kwargs:
         a, b = inputs
         return elementwise.BY_UFUNC[ufunc](reshape(a, shape(a) + (1,) * ndim(b)), b)
@@ -583,14 +586,18 @@ def prod(
 
 @implements(np.cumprod)
 def cumprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-    """Running products by doubling (Hillis-Steele): log2(n) vectorized steps, no division."""
     _no_out(out, "cumprod")
+    return _scan(np.multiply, a, axis)
+
+
+def _scan(op: Any, a: Any, axis: Any) -> Any:
+    """Running ``op`` by doubling (Hillis-Steele): log2(n) vectorized steps of an elementwise rule, no division."""
     if axis is None:
         a, axis = ravel(a), 0
     y = moveaxis(a, axis, -1)
     n, s = shape(y)[-1], 1
     while s < n:
-        y = concatenate([y[..., :s], y[..., s:] * y[..., :-s]], -1)
+        y = concatenate([y[..., :s], op(y[..., s:], y[..., :-s])], -1)
         s *= 2
     return moveaxis(y, -1, axis)
 

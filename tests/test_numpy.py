@@ -130,6 +130,8 @@ NONLINEAR = [
     ("dot-nd", lambda x: np.dot(x, np.swapaxes(T, 1, 2)), M),
     ("amax-initial", lambda x: np.amax(x, axis=1, initial=0.3), M),
     ("maximum.reduce", np.maximum.reduce, M),
+    ("maximum.accumulate", lambda x: np.maximum.accumulate(x, axis=1), M),
+    ("minimum.accumulate", np.minimum.accumulate, V),
     ("var", np.var, M),
     ("var-axis-ddof", lambda x: np.var(x, axis=0, ddof=1, keepdims=True), M),
     ("std", lambda x: np.std(x, axis=1), M),
@@ -553,3 +555,11 @@ def test_max_at_a_tie_takes_the_first_entry():
 def test_sort_follows_the_permutation():
     x0 = np.array([3.0, 1.0, 2.0])
     np.testing.assert_array_equal(dd.jacobian(np.sort, x0), np.eye(3)[np.argsort(x0)])
+
+
+def test_reductions_of_a_scalar_dual_stay_scalars():
+    x = Dual(2.0, 1.0)
+    for f in (np.sum, np.max, np.min, np.prod, np.mean, np.cumsum):
+        r = f(x)
+        assert type(r) is Dual and float(np.ravel(r.value)[0]) == 2.0 and np.ravel(r.derivative)[0] == 1.0
+    assert type(np.max(x).value) is float
