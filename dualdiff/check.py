@@ -87,13 +87,15 @@ def check_gradient(
     """Compare the derivative of f at x four ways, and the two modes by the adjoint identity.
 
     f may be scalar- or array-valued (then its Jacobian is checked). The methods, against forward
-    mode: reverse mode, central finite differences (4n calls of f, at steps h and h/2; tolerance
-    ``fd_rtol`` plus the step's rounding and truncation errors, the latter estimated from the two), the complex step (n calls of f on complex arrays; skipped, with the reason,
-    when f refuses complex input or returns a real result), and ``<u, J v> = <J^T u, v>`` for random
-    u, v. A method passes when ``max |J_method - J_forward| <= atol + tol * max |J_forward|``
-    (``tol`` is ``rtol``, or ``fd_rtol`` for finite differences); ``atol`` absorbs the methods' own
-    absolute errors (the complex step's h**2 terms) where the Jacobian is tiny. Raises `CheckError`
-    with the report when a method disagrees beyond its tolerance (unless ``raise_error=False``).
+    mode: reverse mode; central finite differences (4n calls of f, at steps h and h/2); the complex
+    step (n calls of f on complex arrays; skipped, with the reason, when f refuses complex input or
+    returns a real result); and ``<u, J v> = <J^T u, v>`` for random u, v.
+
+    A method passes when ``max |J_method - J_forward| <= atol + tol * max |J_forward|``, with
+    ``tol = rtol``, or for finite differences ``fd_rtol`` plus the step's rounding error and its
+    truncation error (estimated from the two steps). ``atol`` absorbs the methods' own absolute
+    errors (the complex step's h**2 terms) where the Jacobian is tiny. Raises `CheckError` with the
+    report when a method disagrees beyond its tolerance (unless ``raise_error=False``).
 
     >>> import numpy as np
     >>> r = check_gradient(lambda x: np.stack([x[0] * x[1], np.exp(x[1])]), [2.0, 0.5])
