@@ -1007,6 +1007,20 @@ Dual.T = property(lambda self: transpose(self))  # type: ignore[attr-defined]
 Dual.flatten = lambda self, order="C": ravel(self, order)  # type: ignore[attr-defined]
 
 
+def _astype(self: Dual, dtype: Any, *args: Any, **kwargs: Any) -> Any:
+    dt = np.dtype(dtype)
+    if dt.kind == "O":
+        return to_objects(self)
+    if dt.kind != "f":
+        raise TypeError(f"x.astype({dt}) of a Dual would drop its derivative; use np.floor or np.rint to round, or x.value")
+    return linear(self, lambda v: np.asarray(v).astype(dt), lambda d, k: np.asarray(d).astype(dt)) if dt != np.float64 else self
+
+
+Dual.astype = _astype  # type: ignore[attr-defined]
+Dual.tolist = lambda self: to_objects(self).tolist()  # type: ignore[attr-defined]  # nested lists of scalar Duals
+Dual.item = lambda self, *i: self[i] if i else reshape(self, ())  # type: ignore[attr-defined]
+
+
 def _sort_in_place(self: Dual, *args: Any, **kwargs: Any) -> None:
     raise TypeError("Duals are immutable, so x.sort() cannot sort in place: use x = np.sort(x)")
 

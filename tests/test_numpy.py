@@ -563,3 +563,14 @@ def test_reductions_of_a_scalar_dual_stay_scalars():
         r = f(x)
         assert type(r) is Dual and float(np.ravel(r.value)[0]) == 2.0 and np.ravel(r.derivative)[0] == 1.0
     assert type(np.max(x).value) is float
+
+
+def test_array_methods_that_convert():
+    x = Dual(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    assert x.astype(np.float64) is x
+    assert x.astype(np.float32).value.dtype == np.float32 and type(x.astype(np.float32)) is Dual
+    with pytest.raises(TypeError, match="astype"):
+        x.astype(int)
+    assert x.astype(object).dtype == object and x.astype(object)[0].derivative == 1.0
+    assert [e.derivative for e in x.tolist()] == [1.0, 0.0]
+    assert x[1:].item().value == 2.0 and x.item(0).derivative == 1.0
