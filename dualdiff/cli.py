@@ -405,11 +405,9 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _reverse(expr: Expression, point: dict[str, float]) -> dict[str, float] | None:
-    try:
-        from .tape import Var
-    except ImportError:  # the tape is optional for the command line
-        return None
+def _reverse(expr: Expression, point: dict[str, float]) -> dict[str, float]:
+    from .tape import Var
+
     xs = {n: Var(v, name=n) for n, v in point.items()}
     z = evaluate(expr, xs)
     if isinstance(z, Var):
