@@ -454,7 +454,9 @@ def trace_graph(f: Callable[..., Any], *args: Any, output: str = "z", title: str
     g.nodes.sort(key=lambda n: (0, order.get(n.name, 0)) if n.kind == "input" else (1, 0))
     if title is None:
         at = ", ".join(f"{n} = {_fmt(v)}" for n, v in point.items())
-        title = f"{g.output.name} = {g.expression()}" + (f" at {at}" if at else "")
+        name = g.output.name if g.output.kind == "op" else output
+        what = g.expression() if g.output.kind != "constant" else f"{g.expression()} (a constant)"
+        title = f"{name} = {what}" + (f" at {at}" if at else "")
     g.title = title
     return g
 

@@ -134,6 +134,13 @@ def test_constant_function() -> None:
     g = trace_graph(lambda x: 4.0, x=1.0)
     assert g.output.kind == "constant" and g.output.value == 4.0 and g.out_edge.grad is None
     assert "digraph" in g.dot() and "x = 1" in g.text()
+    assert g.title == "z = 4 (a constant) at x = 1"
+
+
+def test_output_that_is_an_input() -> None:
+    g = trace_graph(lambda x, y: x, x=3.0, y=1.0)
+    assert g.title == "z = x at x = 3, y = 1" and g.output.kind == "input"
+    assert [(n.name, n.grad) for n in g.inputs] == [("x", 1.0), ("y", 0.0)]
 
 
 def test_deep_graph_needs_no_recursion() -> None:
