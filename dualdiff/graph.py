@@ -178,10 +178,14 @@ class Graph:
         lines.append("backward pass (gradients, from the output; each step multiplies in a local derivative):")
         if self.output.kind != "constant":
             lines.append(f"  d{z}/d{z} = 1")
+        outgoing: dict[int, list[Edge]] = {}
+        for e in self.edges:
+            if e.dst is not None:
+                outgoing.setdefault(id(e.src), []).append(e)
         for n in [m for m in reversed(self.nodes) if m.kind == "op"] + self.inputs:
             if n is self.output:
                 continue
-            uses = [e for e in self.edges if e.src is n and e.dst is not None]
+            uses = outgoing.get(id(n), [])
             if not uses:
                 lines.append(f"  d{z}/d{n.name} = 0   ({n.name} is not used)")
                 continue
@@ -455,7 +459,8 @@ def trace_graph(f: Callable[..., Any], *args: Any, output: str = "z", title: str
     if title is None:
         at = ", ".join(f"{n} = {_fmt(v)}" for n, v in point.items())
         name = g.output.name if g.output.kind == "op" else output
-        what = g.expression() if g.output.kind != "constant" else f"{g.expression()} (a constant)"
+        what = g.expression() if len(g.ops) <= 100 else f"... ({len(g.ops)} operations)"
+        what = what if g.output.kind != "constant" else f"{what} (a constant)"
         title = f"{name} = {what}" + (f" at {at}" if at else "")
     g.title = title
     return g

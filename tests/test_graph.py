@@ -145,13 +145,14 @@ def test_output_that_is_an_input() -> None:
 
 def test_deep_graph_needs_no_recursion() -> None:
     def chain(x: Var) -> Var:
-        for _ in range(5000):
+        for _ in range(2000):  # 4000 operations: deeper than Python's recursion limit
             x = x * 1.0001 + 0.0
         return x
 
     g = trace_graph(chain, x=1.0)
-    assert len(g.ops) == 10000
-    assert g.inputs[0].grad == pytest.approx(1.0001**5000, rel=1e-10)
+    assert len(g.ops) == 4000
+    assert g.inputs[0].grad == pytest.approx(1.0001**2000, rel=1e-12)
+    assert len(g.text().splitlines()) > 12000 and g.title == "z = ... (4000 operations) at x = 1"
 
 
 def test_array_nodes() -> None:
