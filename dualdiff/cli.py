@@ -29,6 +29,7 @@ from .elementwise import Elementwise
 MAX_LENGTH = 2000  # characters in an expression or a value
 MAX_DEPTH = 100  # nesting of parentheses
 MAX_TREE_DEPTH = 1000  # operations inside operations (a flat sum of 1000 terms is this deep)
+MAX_VARIABLES = 200  # name=value pairs: the Hessian has this many squared entries
 CONSTANTS = {"pi": math.pi, "e": math.e}
 RTOL, ATOL = 1e-10, 1e-12  # how close forward and reverse mode must be to "agree"
 
@@ -346,6 +347,8 @@ def parse_point(assignments: Sequence[str]) -> dict[str, float]:
     """
     point: dict[str, float] = {}
     funcs = functions()
+    if len(assignments) > MAX_VARIABLES:
+        raise InputError(f"too many variables ({len(assignments)}; the limit is {MAX_VARIABLES})")
     for item in assignments:
         name, sep, value = item.partition("=")
         name = name.strip()

@@ -328,6 +328,7 @@ def test_long_flat_sum_is_fine_within_the_length_limit() -> None:
         (["x", "x=1", "--digits", "99"], "invalid choice"),
         (["x", "x=1", "--bogus"], "unrecognized arguments"),
         ([], "the following arguments are required"),
+        (["x"] + [f"v{i}=1" for i in range(201)], "too many variables (201; the limit is 200)"),
     ],
 )
 def test_bad_arguments_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
