@@ -4,6 +4,13 @@
 Imported only when SciPy is installed (it is never required). Each rule registers its ufunc, so
 ``scipy.special.erf(x)`` on a Dual finds it through NEP 13, as ``np.sin(x)`` does. Partials are written
 with rules (exp, log, psi, ...) so derivatives of every order follow.
+
+>>> import scipy.special as sp
+>>> from dualdiff import Dual, derivative
+>>> sp.expit(Dual(0.0, 1.0)).derivative
+0.25
+>>> round(float(derivative(lambda t: derivative(sp.gammaln, t), 1.0)), 12)  # trigamma(1) = pi**2 / 6
+1.644934066848
 """
 
 from __future__ import annotations
@@ -21,7 +28,11 @@ SQRT_PI, LOG_SQRT_2PI = math.sqrt(math.pi), 0.5 * math.log(2 * math.pi)
 
 @functools.cache
 def polygamma(n: int) -> E:
-    """The n-th derivative of digamma as a rule; its own derivative is polygamma(n + 1)."""
+    """The n-th derivative of digamma as a rule; its own derivative is polygamma(n + 1).
+
+    >>> round(float(polygamma(1)(1.0)), 12)  # pi**2 / 6
+    1.644934066848
+    """
     return E(functools.partial(sp.polygamma, n), None, lambda x, out: polygamma(n + 1)(x), name=f"polygamma_{n}")
 
 
