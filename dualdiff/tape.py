@@ -45,7 +45,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import elementwise, rules
-from .dual import Dual, _as_value, _new, ndim, new_tag, shape
+from .dual import Dual, _as_value, _new, _qualname, ndim, new_tag, shape
 from .dual import apply as _dual_apply
 from .elementwise import safe_pow
 
@@ -348,7 +348,7 @@ class Var:
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         impl = TAPE_FUNCTIONS.get(func)
         if impl is None:
-            no_rule(f"numpy.{getattr(func, '__name__', repr(func))}")
+            no_rule(f"numpy.{_qualname(func)}")
         return impl(*args, **kwargs)
 
     # methods that mirror ndarray's
@@ -750,6 +750,197 @@ def _iscomplexobj(x: Any) -> bool:
 @implements(np.isrealobj)
 def _isrealobj(x: Any) -> bool:
     return not _iscomplexobj(x)
+
+
+# --- composites: written with the entries above, so their gradients follow ---
+@implements(np.flip)
+def flip(m: Any, axis: Any = None) -> Any:
+    axes = range(ndim(m)) if axis is None else [a % ndim(m) for a in _tuple(axis)]
+    return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim(m)))]
+
+
+@implements(np.clip)
+def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **kw: Any) -> Any:
+    _no_out(out, "clip")
+    lo, hi = kw.get("min", a_min), kw.get("max", a_max)
+    r = a if lo is None else np.maximum(a, lo)
+    return r if hi is None else np.minimum(r, hi)
+
+
+@implements(np.take)
+def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Any:
+    _no_out(out, "take")
+    if axis is None:
+        return ravel(a)[np.asarray(indices)]
+    return a[(slice(None),) * (axis % ndim(a)) + (np.asarray(indices),)]
+
+
+@implements(np.take_along_axis)
+def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    idx = np.asarray(indices)
+    full: list[Any] = list(np.indices(idx.shape, sparse=True))  # every other axis indexes itself
+    full[axis % ndim(arr)] = idx
+    return arr[tuple(full)]
+
+
+def _pick(arg: Any, a: Any, axis: Any, keepdims: bool, name: str) -> Any:
+    """max/min: the entry that argmax/argmin picks (the first at a tie, as forward mode does)."""
+    if axis is None:
+        r = ravel(a)[int(arg(_plain(a)))]
+        return reshape(r, (1,) * ndim(a)) if keepdims else r
+    if not isinstance(axis, int):
+        no_rule(f"numpy.{name} over several axes")
+    r = take_along_axis(a, np.expand_dims(arg(_plain(a), axis=axis), axis), axis)
+    return r if keepdims else squeeze(r, axis)
+
+
+@implements(np.max, np.amax)
+def max_(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "max")
+    return _pick(np.argmax, a, axis, keepdims, "max")
+
+
+@implements(np.min, np.amin)
+def min_(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "min")
+    return _pick(np.argmin, a, axis, keepdims, "min")
+
+
+@implements(np.sort)
+def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None) -> Any:
+    if axis is None:
+        a, axis = ravel(a), -1
+    return take_along_axis(a, np.argsort(_plain(a), axis=axis, kind=kind), axis)
+
+
+@implements(np.prod)
+def prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    """Pairwise products in log2(n) vectorized steps: exact where entries are 0 (no division)."""
+    _no_out(out, "prod")
+    if axis is None:
+        b = ravel(a)
+    elif isinstance(axis, int):
+        b = moveaxis(a, axis, -1)
+    else:
+        no_rule("numpy.prod over several axes")
+    rest = shape(b)[:-1]
+    if shape(b)[-1] == 0:
+        b = np.ones(rest + (1,))
+    while shape(b)[-1] > 1:
+        if shape(b)[-1] % 2:
+            b = concatenate([b, np.ones(rest + (1,))], -1)
+        b = b[..., 0::2] * b[..., 1::2]
+    r = squeeze(b, -1)
+    if keepdims:
+        r = reshape(r, (1,) * ndim(a)) if axis is None else expand_dims(r, axis)
+    return r
+
+
+@implements(np.cumsum)
+def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    _no_out(out, "cumsum")
+    if axis is None:
+        a, axis = ravel(a), 0
+    ax = axis % ndim(a)
+    # the transpose of a running sum is a running sum from the other end
+    back = lambda g, _: (np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
+    return _unary(a, "cumsum", lambda v: np.cumsum(v, axis=ax), back, None)
+
+
+@implements(np.diagonal)
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    b = moveaxis(a, (axis1, axis2), (-2, -1))
+    rows, cols = shape(b)[-2:]
+    i = np.arange(max(0, min(rows + min(offset, 0), cols - max(offset, 0))))
+    return b[..., i - min(offset, 0), i + max(offset, 0)]
+
+
+@implements(np.trace)
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Any:
+    _no_out(out, "trace")
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+@implements(np.var)
+def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "var")
+    dev = a - mean(a, axis=axis, keepdims=True)
+    n = int(np.prod(shape(a))) // int(np.prod(shape(mean(_plain(a), axis=axis, keepdims=True))))
+    return sum(dev * dev, axis=axis, keepdims=keepdims) / (n - ddof)
+
+
+@implements(np.std)
+def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
+    return rules.sqrt(var(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
+
+
+@implements(np.outer)
+def outer(a: Any, b: Any, out: Any = None) -> Any:
+    _no_out(out, "outer")
+    return reshape(ravel(a), (-1, 1)) * reshape(ravel(b), (1, -1))
+
+
+@implements(np.inner)
+def inner(a: Any, b: Any) -> Any:
+    if ndim(a) == 0 or ndim(b) == 0:
+        return a * b
+    return matmul(a, swapaxes(b, -1, -2) if ndim(b) > 1 else b)
+
+
+@implements(np.real)
+def real(val: Any) -> Any:
+    return val
+
+
+# --- numpy.linalg: each the transpose of its forward rule ---
+@implements(np.linalg.norm)
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+    if ord not in (None, 2, "fro") or (ord == 2 and (ndim(x) > 1 and axis is None)):
+        no_rule(f"numpy.linalg.norm(ord={ord!r})")
+    return rules.sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+
+
+@implements(np.linalg.inv)
+def inv(a: Any) -> Any:
+    t, (av,), pos = _split([a])
+    y = np.linalg.inv(av)
+    return _node(y, t, "inv", (a,), _back_inv, y)
+
+
+def _back_inv(g: Any, y: Any) -> tuple[Any]:  # d(A^-1) = -A^-1 dA A^-1, transposed
+    yt = np.swapaxes(y, -1, -2)
+    return (-np.matmul(np.matmul(yt, g), yt),)
+
+
+@implements(np.linalg.solve)
+def solve(a: Any, b: Any) -> Any:
+    t, (av, bv), pos = _split([a, b])
+    x = np.linalg.solve(av, bv)
+    return _node(x, t, "solve", tuple((a, b)[i] for i in pos), _back_solve, (av, x, pos))
+
+
+def _back_solve(g: Any, saved: Any) -> list[Any]:  # x = A^-1 b: gb = A^-T g, gA = -gb x^T
+    a, x, pos = saved
+    gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
+    if ndim(x) == 1:
+        ga = -np.reshape(gb, (-1, 1)) * np.reshape(x, (1, -1))
+    else:
+        ga = -np.matmul(gb, np.swapaxes(x, -1, -2))
+    return [ga if i == 0 else gb for i in pos]
+
+
+@implements(np.linalg.det)
+def det(a: Any) -> Any:
+    t, (av,), pos = _split([a])
+    d = np.linalg.det(av)
+    return _node(d, t, "det", (a,), _back_det, (av, d))
+
+
+def _back_det(g: Any, saved: Any) -> tuple[Any]:  # d det = det * tr(A^-1 dA)
+    a, d = saved
+    return (np.swapaxes(np.linalg.inv(a), -1, -2) * np.expand_dims(np.expand_dims(g * d, -1), -1),)
 
 
 # --- the user's reverse-mode functions (api.gradient(mode="reverse") and friends land here) ---
