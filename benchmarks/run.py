@@ -1,0 +1,288 @@
+"""dualdiff against its floors and its peers, in one run: ``python benchmarks/run.py``.
+
+    python benchmarks/run.py              # full run (a few minutes): every workload, every installed peer
+    python benchmarks/run.py --quick      # fewer repeats, under a minute
+    python benchmarks/run.py --markdown   # the same tables in Markdown, for docs/performance.md
+    python benchmarks/run.py --check      # small sizes, no timing: does every derivative match? (exit 1 if not)
+    python benchmarks/run.py --profile    # cProfile of dualdiff on the scalar chain and the n = 1000 Jacobian
+    python benchmarks/run.py --only 1,3b --peers autograd,jax
+
+Every implementation is run once and checked (dualdiff against the workload's reference, floors and
+peers against dualdiff) before it is timed; a mismatch is reported instead of a time. A time is the
+median of several repeats after a warm-up, with the garbage collector off as in `timeit`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# One thread for every library (unless set otherwise): on a shared 2-core machine a multithreaded BLAS
+# spends more time waking threads than multiplying (a 32x100 @ 100x500 matmul: 30 ms instead of 0.1 ms).
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+for _name in THREAD_VARIABLES:
+    os.environ.setdefault(_name, "1")
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dualdiff of this tree
+
+import numpy as np  # noqa: E402
+import peers  # noqa: E402
+import workloads  # noqa: E402
+from workloads import Impl, Workload, rel_err  # noqa: E402
+
+import dualdiff  # noqa: E402
+
+
+@dataclass
+class Timing:
+    min_time: float  # seconds one sample lasts at least (calls are looped)
+    repeats: int  # samples, whose median is reported...
+    min_repeats: int  # ... but at least this many, even for slow implementations
+    budget: float  # seconds one implementation may take, when min_repeats allow
+
+
+TIMINGS = {"full": Timing(0.05, 7, 3, 4.0), "quick": Timing(0.01, 3, 1, 0.6)}
+
+
+@dataclass
+class Row:
+    impl: Impl
+    status: str  # "ok", "mismatch", "failed", "absent", "primal", "timed"
+    detail: str = ""  # the error of the check, or why there is no number
+    seconds: float | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.status in ("ok", "primal", "timed")
+
+
+def measure(fn: Callable[[], Any], timing: Timing) -> float:
+    """Median seconds of one call of ``fn``, which has already run once (the checking call)."""
+    gc.collect()
+    t = time.perf_counter()
+    fn()  # a second warm-up, which also says how long one call takes
+    once = max(time.perf_counter() - t, 1e-9)
+    number = max(1, int(timing.min_time / once))
+    repeats = max(timing.min_repeats, min(timing.repeats, int(timing.budget / (once * number))))
+    samples = []
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            t = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples.append((time.perf_counter() - t) / number)
+    finally:
+        gc.enable()
+    return statistics.median(samples)
+
+
+def verify(w: Workload) -> tuple[list[Row], list[str], bool]:
+    """Run every implementation once and check its derivative: (rows, lines about the checks, all good)."""
+    rows, outputs = [], {}
+    for impl in w.impls:
+        if impl.timed is not None:
+            rows.append(Row(impl, "timed"))  # no derivative to check
+        elif impl.fn is None:
+            rows.append(Row(impl, "absent", impl.note))
+        else:
+            try:
+                outputs[impl.name] = impl.fn()
+                rows.append(Row(impl, "primal" if impl.role == "primal" else "ok"))
+            except Exception as e:  # report it in the table and go on with the others
+                rows.append(Row(impl, "failed", f"{type(e).__name__}: {e}".splitlines()[0][:100]))
+    ref = w.reference() if w.reference is not None else None
+    good, lines = True, []
+    # dualdiff against the reference; the rest against dualdiff's first route (or the reference without one)
+    for row in rows:
+        if row.impl.role == "dualdiff" and row.impl.name in outputs and ref is not None:
+            err = rel_err(outputs[row.impl.name], ref)
+            row.detail = f"{err:.0e} vs {w.reference_name}"
+            if not err <= w.rtol:
+                row.status = "mismatch"
+    base_row = next((r for r in rows if r.impl.role == "dualdiff" and r.status == "ok" and r.impl.name in outputs), None)
+    base = outputs[base_row.impl.name] if base_row else ref
+    base_name = base_row.impl.name if base_row else w.reference_name
+    for row in rows:
+        if row.impl.role in ("floor", "peer") and row.status == "ok":
+            err = rel_err(outputs[row.impl.name], base)
+            row.detail = f"{err:.0e} vs {base_name}"
+            if not err <= (row.impl.rtol or w.rtol):
+                row.status = "mismatch"
+    for check in w.checks:
+        what, err, tol = check()
+        ok = err <= tol
+        lines.append(f"{'ok' if ok else 'FAILED'}: {what}: relative error {err:.1e} (tolerance {tol:.0e})")
+        good &= ok
+    for row in rows:
+        if row.status == "mismatch" or (row.status == "failed" and row.impl.role != "peer"):
+            good = False
+    return rows, lines, good
+
+
+def time_rows(rows: list[Row], timing: Timing, log: Callable[[str], None]) -> None:
+    for row in rows:
+        if row.usable:
+            log(f"  timing {row.impl.name} ...")
+            row.seconds = row.impl.timed() if row.impl.timed else measure(row.impl.fn, timing)  # type: ignore[arg-type]
+
+
+def fmt_time(s: float | None) -> str:
+    if s is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s * 1e9:.3g} ns"
+
+
+def fmt_ratio(a: float | None, b: float | None) -> str:
+    if a is None or not b:
+        return "-"
+    r = a / b
+    return f"{r:,.0f}x" if r >= 1000 else f"{r:.3g}x"
+
+
+def first_time(rows: list[Row], role: str) -> float | None:
+    return next((r.seconds for r in rows if r.impl.role == role and r.seconds is not None), None)
+
+
+def table(w: Workload, rows: list[Row]) -> tuple[list[str], list[list[str]]]:
+    primal, dd = first_time(rows, "primal"), first_time(rows, "dualdiff")
+    head = ["implementation", "kind", "time", "x primal", "x dualdiff", "check"]
+    body = []
+    for r in rows:
+        shown = {"ok": f"ok ({r.detail})" if r.detail else "ok", "primal": "-", "timed": "-"}
+        check = shown.get(r.status, f"{r.status.upper()}: {r.detail}")
+        if r.status == "absent":
+            check = r.detail
+        body.append([r.impl.name, r.impl.role, fmt_time(r.seconds), fmt_ratio(r.seconds, primal), fmt_ratio(r.seconds, dd), check])
+    return head, body
+
+
+def judge(w: Workload, rows: list[Row]) -> list[list[str]]:
+    """[target, measured, met / not met] for each target of the workload."""
+    seconds = {r.impl.name: r.seconds for r in rows}
+    out = []
+    for t in w.targets:
+        num = seconds.get(t.num)
+        den = seconds.get(t.den) if t.den is not None else 1.0
+        if num is None or den is None:
+            out.append([f"{w.key}: {t.label}", "-", "not measured"])
+            continue
+        value = num / den
+        measured = fmt_time(value) if t.den is None else f"{value:.2f}x"
+        out.append([f"{w.key}: {t.label}", measured, "met" if value <= t.limit else "NOT MET"])
+    return out
+
+
+def render(head: list[str], body: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in body])
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *body, strict=True)]
+    return "\n".join("  ".join(str(c).ljust(n) for c, n in zip(row, widths, strict=True)).rstrip() for row in [head, *body])
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} cores ({platform.system()} {platform.release()})",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, dualdiff {dualdiff.__version__}",
+        "threads: " + ", ".join(f"{n}={os.environ.get(n)}" for n in THREAD_VARIABLES),
+    ]
+
+
+def load_peers(spec: str) -> dict[str, Any]:
+    names = peers.NAMES if spec == "all" else tuple(n for n in spec.split(",") if n and n != "none")
+    unknown = set(names) - set(peers.NAMES)
+    if unknown:
+        raise SystemExit(f"unknown peers {sorted(unknown)}; choose from {', '.join(peers.NAMES)}, all or none")
+    return {name: peers.load(name) for name in names}
+
+
+def check(peer_spec: str = "all", only: set[str] | None = None) -> list[tuple[str, list[Row], list[str], bool]]:
+    """Check mode as a function (the test calls it): small sizes, every derivative checked, nothing timed."""
+    return [(w.key, *verify(w)) for w in workloads.build("check", load_peers(peer_spec), only)]
+
+
+def profile(only: set[str] | None) -> None:
+    """cProfile of dualdiff's implementations of the scalar chain and the n = 1000 Jacobian (or ``only``)."""
+    for w in workloads.build("full", {}, only or {"1", "3b"}):
+        for impl in w.impls:
+            if impl.role == "dualdiff" and impl.fn is not None:
+                calls = 20 if w.key == "1" else 3
+                prof = cProfile.Profile()
+                for _ in range(calls):
+                    prof.runcall(impl.fn)
+                print(f"\n=== {w.key}. {w.title}: {impl.name}, {calls} calls, sorted by own time ===")
+                pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats("tottime").print_stats(15)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="fewer repeats (under a minute)")
+    mode.add_argument("--check", action="store_true", help="small sizes, no timing; exit 1 if a derivative does not match")
+    mode.add_argument("--profile", action="store_true", help="cProfile of dualdiff on the scalar chain and the Jacobian")
+    p.add_argument("--markdown", action="store_true", help="print the tables in Markdown")
+    p.add_argument("--peers", default="all", help=f"comma-separated peers to include, or all / none ({', '.join(peers.NAMES)})")
+    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b)")
+    args = p.parse_args(argv)
+    only = {k.strip() for k in args.only.split(",") if k.strip()} or None
+    if args.profile:
+        profile(only)
+        return 0
+    wanted = load_peers(args.peers)
+    kind = "quick" if args.quick else "full"
+    log = (lambda s: print(s, file=sys.stderr, flush=True)) if not args.check else (lambda s: None)
+    out: list[str] = []
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    title = f"dualdiff benchmarks ({'check' if args.check else kind} run, {stamp})"
+    out.append(f"## {title}" if args.markdown else title)
+    out += [f"- {line}" if args.markdown else line for line in machine()]
+    versions = ", ".join(f"{n} {v}" if m is not None else f"{n}: {v}" for n, (m, v) in wanted.items()) or "none asked for"
+    out.append(f"{'- ' if args.markdown else ''}peers: {versions}")
+    print("\n".join(out), flush=True)
+    all_good, targets = True, []
+    for w in workloads.build("check" if args.check else "full", wanted, only):
+        log(f"{w.key}. {w.title}")
+        rows, lines, good = verify(w)
+        all_good &= good
+        if not args.check:
+            time_rows(rows, TIMINGS[kind], log)
+            targets += judge(w, rows)
+        head, body = table(w, rows)
+        if args.check:  # no times to show
+            head, body = [head[0], head[1], head[-1]], [[r[0], r[1], r[-1]] for r in body]
+        print(f"\n{'### ' if args.markdown else ''}{w.key}. {w.title}\n")
+        print(render(head, body, args.markdown))
+        if lines:
+            print()
+            print("\n".join(f"- {line}" if args.markdown else line for line in lines))
+    if targets:
+        print(f"\n{'### ' if args.markdown else ''}Targets\n")
+        print(render(["target", "measured", "status"], targets, args.markdown))
+    print(f"\n{'all derivatives match' if all_good else 'SOME DERIVATIVES DO NOT MATCH (see above)'}")
+    return 0 if all_good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
