@@ -88,7 +88,12 @@ class Var:
     _t: int
 
     def __init__(self, value: Any, name: str = "") -> None:
-        self.value = _as_value(value)
+        if type(value) is Var or (isinstance(value, (list, tuple)) and any(type(v) is Var for v in value)):
+            raise TypeError("Var() takes numbers or arrays; to build an array of Vars use np.stack([...])")
+        try:
+            self.value = _as_value(value)
+        except TypeError:
+            raise TypeError(f"Var() takes a real number or an array of them, not {type(value).__name__}") from None
         self.grad = None
         self.op = ""
         self.parents = ()
@@ -254,6 +259,26 @@ class Var:
 
     def __rmod__(self, other: Any) -> Any:
         return rules.remainder(other, self)
+
+    def __divmod__(self, other: Any) -> tuple[Any, Any]:
+        return rules.floor_divide(self, other), rules.remainder(self, other)
+
+    def __rdivmod__(self, other: Any) -> tuple[Any, Any]:
+        return rules.floor_divide(other, self), rules.remainder(other, self)
+
+    def __floor__(self) -> Any:
+        return rules.floor(self)
+
+    def __ceil__(self) -> Any:
+        return rules.ceil(self)
+
+    def __trunc__(self) -> Any:
+        return rules.trunc(self)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        if ndigits is None:
+            return rules.rint(self)
+        return rules.rint(self * 10.0**ndigits) / 10.0**ndigits
 
     def __neg__(self) -> Any:
         if type(self.value) is float:

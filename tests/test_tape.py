@@ -273,6 +273,24 @@ def test_scalar_vars_built_into_an_array():
     np.testing.assert_array_equal(dd.jacobian(lambda z: [z[0] * z[1], z[1]], [2.0, 3.0], mode="reverse"), [[3.0, 2.0], [0.0, 1.0]])
 
 
+def test_rounding_operators_have_zero_gradient_and_divmod_follows_the_rules():
+    x = Var(2.7)
+    parts = [math.floor(x), math.ceil(x), math.trunc(x), round(x), round(x, 1), *divmod(x, 0.5), *divmod(7.0, x)]
+    assert [p.value for p in parts] == pytest.approx([2.0, 3.0, 2.0, 3.0, 2.7, 5.0, 0.2, 2.0, 1.6])
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    total.backward()
+    assert x.grad == pytest.approx(1.0 - 2.0)  # only the remainders move: d(x mod .5) = 1, d(7 mod x) = -floor(7/x)
+
+
+def test_var_of_vars_is_refused_with_the_way_to_build_one():
+    with pytest.raises(TypeError, match="np.stack"):
+        Var([Var(1.0), 2.0])
+    with pytest.raises(TypeError, match=r"Var\(\) takes a real number .* not str"):
+        Var("x")
+
+
 def test_graph_structure_for_the_drawer():
     x = Var(np.array([1.0, 2.0]), name="x")
     y = np.sum(np.sin(x) * 2.0)
