@@ -47,6 +47,7 @@ from .tape import Var
 FORMATS = ("svg", "png", "pdf")
 # operator label -> (how it is written, precedence); anything else is written as a call, op(a, b)
 _INFIX = {"+": 1, "-": 1, "*": 2, "/": 2, "%": 2, "//": 2, "**": 4}
+_SPELLED = {"remainder": "%", "floor_divide": "//", "power": "**", "negative": "neg"}  # tape labels written as operators
 _NEG = 3  # unary minus binds tighter than * but looser than **
 _ATOM = 9
 
@@ -306,6 +307,7 @@ def _inline(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
     def wrap(a: tuple[str, int], need: int) -> str:
         return a[0] if a[1] >= need else f"({a[0]})"
 
+    op = _SPELLED.get(op, op)
     if _in_label(op) and len(args) == 1:  # "**2": the exponent is in the label
         return f"{wrap(args[0], _INFIX['**'] + 1)}{op}", _INFIX["**"]
     if op in _INFIX and len(args) == 2:
