@@ -219,10 +219,10 @@ class Dual:
         elif type(other) is Dual and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    q = v / other._v
-                    d = (self._d - q * other._d) / other._v
-                if np.isfinite(d.sum()):  # else a division by zero: the rule keeps still inputs still
-                    return _new(q, d, self._t)
+                    qa = v / other._v
+                    da = (self._d - qa * other._d) / other._v
+                if np.isfinite(da.sum()):  # else a division by zero: the rule keeps still inputs still
+                    return _new(qa, da, self._t)
         return rules.divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:

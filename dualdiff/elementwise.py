@@ -23,6 +23,7 @@ _unary_handler = UNARY.get
 # NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
 BY_UFUNC: dict[np.ufunc, Elementwise] = {}
 _FLOATS = (float, int)
+_isfinite = math.isfinite
 _IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 # also TypeError: a rule without a math twin has scalar None
 FAST_PATH_MISSES = (ValueError, OverflowError, ZeroDivisionError, TypeError)
@@ -149,10 +150,10 @@ def scale(p: Any, d: Any, singular: bool = True) -> Any:
     >>> scale(float("inf"), 0.0), scale(float("inf"), 2.0), scale(3.0, 2.0)
     (0.0, inf, 6.0)
     """
-    if type(p) is float:
+    if isinstance(p, float):  # Python floats and NumPy float64 scalars
         if p == 1.0:  # add, subtract, positive: no pass over the tangent at all
             return d
-        if p - p != 0.0 and type(d) is not float:  # inf or nan times an array
+        if not _isfinite(p) and type(d) is not float:  # inf or nan times an array
             with np.errstate(invalid="ignore"):
                 r = p * d
             return np.where(d == 0, 0.0, r) if isinstance(r, np.ndarray) else r
