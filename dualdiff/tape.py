@@ -146,7 +146,9 @@ class Var:
                     "(e.g. np.sum) or pass the incoming gradient: y.backward(grad) with y's shape"
                 )
             grad = 1.0
-        elif shape(grad) != self.shape:
+        elif isinstance(grad, (list, tuple)):
+            grad = np.asarray(grad, dtype=float)
+        if shape(grad) != self.shape:
             raise ValueError(f"backward(grad): grad must have the result's shape {self.shape}, not {shape(grad)}")
         nodes = _reachable(self)
         for node in nodes:
@@ -414,7 +416,7 @@ def _value(x: Any) -> Any:
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
     """A new recorded node; ``vjp(g, saved)`` gives one gradient contribution per parent."""
     r = _new_object(Var)
-    r.value = value
+    r.value = float(value) if type(value) is np.float64 else value  # so that scalars take the fast paths
     r.grad = None
     r.op = op
     r.parents = parents

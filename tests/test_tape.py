@@ -337,6 +337,9 @@ def test_backward_of_an_array_needs_an_incoming_gradient():
         y.backward(np.ones(3))
     y.backward(np.array([1.0, 10.0]))
     np.testing.assert_array_equal(x.grad, [2.0, 40.0])
+    y.backward([1.0, 1.0])  # a list will do
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    assert type(x[0].value) is float and x[0].op == "getitem"  # scalars stay Python floats (fast paths)
     x.grad[0] = 0.0  # a gradient is the user's own array
 
 
