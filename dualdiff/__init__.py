@@ -43,12 +43,15 @@ from . import linalg as _linalg  # noqa: F401  (registers numpy.linalg functions
 from .arrays import register_elementwise, register_function
 
 __all__ += ["register_elementwise", "register_function"]
-try:  # scipy.special rules, when SciPy is installed
-    from . import special
-except ImportError:  # pragma: no cover
-    pass
-else:
-    __all__ += ["special"]
+
+
+def __getattr__(name: str) -> object:
+    # dualdiff.special needs SciPy, and importing SciPy is slow: load it on first use only
+    if name == "special":
+        import importlib
+
+        return importlib.import_module(".special", __name__)
+    raise AttributeError(f"module 'dualdiff' has no attribute {name!r}")
 
 # --- graph, command line, plots (graph.py, cli.py, plot.py): exports added below this line ---
 from .graph import Graph, trace_graph

@@ -389,7 +389,7 @@ class Dual:
             from .arrays import from_objects
 
             inputs = tuple(from_objects(a) if isinstance(a, np.ndarray) and a.dtype == object else a for a in inputs)
-        rule = elementwise.BY_UFUNC.get(ufunc)
+        rule = elementwise.rule_for(ufunc)
         if method == "__call__" and rule is not None and not kwargs:
             return rule(*inputs)
         return ufunc_method(ufunc, method, inputs, kwargs)

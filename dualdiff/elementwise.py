@@ -8,7 +8,9 @@ themselves, one line a function, are in `rules.py`.
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -136,6 +138,20 @@ def _on_floats(fn: Any) -> Any:
         g.update({k: v.scalar for k, v in g.items() if isinstance(v, Elementwise) and v.scalar is not None})
         _FLOAT_GLOBALS[key] = g
     return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
+def rule_for(ufunc: Any) -> Elementwise | None:
+    """The rule for a NumPy ufunc, or None; scipy.special's rules load the first time they are needed,
+    so that ``import dualdiff`` never pays for importing SciPy.
+
+    >>> rule_for(np.sin).name, rule_for(np.gcd)
+    ('sin', None)
+    """
+    rule = BY_UFUNC.get(ufunc)
+    if rule is None and "scipy.special" in sys.modules and "dualdiff.special" not in sys.modules:
+        importlib.import_module("dualdiff.special")
+        rule = BY_UFUNC.get(ufunc)
+    return rule
 
 
 def _as_operand(a: Any) -> Any:
