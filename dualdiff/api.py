@@ -33,7 +33,7 @@ def _part(r: Any, tag: int, tangent: bool) -> Any:
     None stands for a zero derivative. A Dual of a newer tag has leaked out of a differentiation
     that is finished (a closure kept it): only its value is meaningful now.
     """
-    if type(r) is Dual:
+    if isinstance(r, Dual):
         if r._t == tag:
             return r._d if tangent else r._v
         if r._t > tag:
@@ -62,7 +62,7 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
 
 
 def _input(x: Any, name: str = "x") -> Any:
-    if type(x) is Dual:
+    if isinstance(x, Dual):
         return x
     if isinstance(x, (bool, int, float, np.number)):
         return float(x)

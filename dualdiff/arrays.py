@@ -44,11 +44,11 @@ def batch(x: Dual) -> tuple[int, ...]:
 def promote(items: Any) -> list[Dual]:
     """Make every item a Dual of the newest tag among them; constants get a zero derivative."""
     items = list(items)
-    duals = [a for a in items if type(a) is Dual]
+    duals = [a for a in items if isinstance(a, Dual)]
     t = max(a._t for a in duals)
     k = next((batch(a) for a in duals if a._t == t and is_batched(a)), ())
     return [
-        a if type(a) is Dual and a._t == t else _new(a, np.zeros(k + shape(a)), t)
+        a if isinstance(a, Dual) and a._t == t else _new(a, np.zeros(k + shape(a)), t)
         for a in (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in items)
     ]
 
@@ -66,7 +66,7 @@ def shift(axis: Any, k: tuple[int, ...], nd: int) -> Any:
 
 def linear(x: Any, fv: Callable[[Any], Any], fd: Callable[[Any, tuple[int, ...]], Any]) -> Any:
     """A linear function of ``x``: ``fv`` maps the value, ``fd(d, k)`` the derivative."""
-    if type(x) is not Dual:
+    if not isinstance(x, Dual):
         return fv(x)
     return _new(_scalar(fv(x._v)), _scalar(fd(x._d, batch(x))), x._t)
 
@@ -220,7 +220,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
 
 
 def _plain_value(x: Any) -> Any:
-    while type(x) is Dual:
+    while isinstance(x, Dual):
         x = x._v
     return x
 
@@ -229,8 +229,8 @@ def _plain_value(x: Any) -> Any:
 @implements(np.matmul)
 def matmul(a: Any, b: Any, **kw: Any) -> Any:
     """(AB)' = A'B + AB'; constants add no term, and against one matrix all directions go in one BLAS call."""
-    t = max(x._t for x in (a, b) if type(x) is Dual)
-    ma, mb = type(a) is Dual and a._t == t, type(b) is Dual and b._t == t
+    t = max(x._t for x in (a, b) if isinstance(x, Dual))
+    ma, mb = isinstance(a, Dual) and a._t == t, isinstance(b, Dual) and b._t == t
     av, bv = a._v if ma else a, b._v if mb else b
     v = np.matmul(av, bv)
     na, nb = ndim(av), ndim(bv)
@@ -333,7 +333,7 @@ def from_objects(a: Any) -> Any:
     """
     a = np.asarray(a, dtype=object)
     flat = list(a.flat)
-    if not any(type(e) is Dual for e in flat):
+    if not any(isinstance(e, Dual) for e in flat):
         return np.array(flat, dtype=float).reshape(a.shape)
     return reshape(stack(promote(flat)), a.shape)
 
@@ -648,7 +648,7 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         r = np.mean(a, axis=axis, keepdims=keepdims)
         wsum: Any = np.full(shape(r), float(np.prod(shape(a), dtype=int) / max(1, np.prod(shape(r), dtype=int))))
     else:
-        w = weights if type(weights) is Dual else np.asarray(weights)
+        w = weights if isinstance(weights, Dual) else np.asarray(weights)
         if ndim(w) != ndim(a):
             if axis is None or ndim(w) != 1:
                 raise TypeError("numpy.average: 1-D weights need an axis; otherwise weights must have the shape of a")
@@ -693,7 +693,7 @@ def real(val: Any) -> Any:
 
 @implements(np.full_like)
 def full_like(a: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Any:
-    if type(fill_value) is Dual:
+    if isinstance(fill_value, Dual):
         return broadcast_to(fill_value, shape(a))
     return np.full_like(_plain_value(a), _plain_value(fill_value), dtype=dtype, **kw)
 
@@ -739,8 +739,8 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kw: Any) ->
     else:  # implicit output: the letters used once, in order, after the broadcast axes
         letters = "".join(ins).replace(".", "")
         res = ("..." if "..." in subs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    t = max(a._t for a in ops if type(a) is Dual)
-    mine = [type(a) is Dual and a._t == t for a in ops]
+    t = max(a._t for a in ops if isinstance(a, Dual))
+    mine = [isinstance(a, Dual) and a._t == t for a in ops]
     vals = [a._v if m else a for a, m in zip(ops, mine, strict=True)]
     v = np.einsum(",".join(ins) + "->" + res, *vals, optimize=optimize)
     z = next(c for c in _LETTERS if c not in subs)
@@ -867,7 +867,7 @@ def quantile(
         a, axis = ravel(a), 0
     s = moveaxis(sort(a, axis), axis, -1)
     n = shape(s)[-1]
-    q = q if type(q) is Dual else np.asarray(q, dtype=float)
+    q = q if isinstance(q, Dual) else np.asarray(q, dtype=float)
     pos = q * (n - 1)
     lo = np.floor(_plain_value(pos)).astype(int)
     hi = np.minimum(lo + 1, n - 1)
@@ -882,7 +882,7 @@ def quantile(
 @implements(np.percentile)
 def percentile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False, **kw: Any) -> Any:
-    q = q / 100 if type(q) is Dual else np.asarray(q, dtype=float) / 100
+    q = q / 100 if isinstance(q, Dual) else np.asarray(q, dtype=float) / 100
     return quantile(a, q, axis, out, overwrite_input, method, keepdims, **kw)
 
 
@@ -938,10 +938,10 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
 @implements(np.interp)
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None) -> Any:
     """Piecewise linear: the slope of the piece x falls in (the right one at a knot); 0 outside xp."""
-    if type(xp) is Dual or period is not None:
+    if isinstance(xp, Dual) or period is not None:
         no_rule("numpy.interp with a Dual xp or a period")
     xp = np.asarray(xp, dtype=float)
-    fp = fp if type(fp) is Dual else np.asarray(fp, dtype=float)
+    fp = fp if isinstance(fp, Dual) else np.asarray(fp, dtype=float)
     xv = _plain_value(x)
     i = np.clip(np.searchsorted(xp, xv, "right") - 1, 0, len(xp) - 2)
     w = (x - xp[i]) / (xp[i + 1] - xp[i])

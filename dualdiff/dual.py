@@ -38,7 +38,7 @@ _FLOAT_HINT = (
 
 
 def _new(v: Any, d: Any, t: int) -> Dual:
-    r = _new_object(Dual)
+    r = _new_object(Dual if type(v) is float or not getattr(v, "ndim", 0) else DualArray)
     r._v = v
     r._d = d
     r._t = t
@@ -47,7 +47,7 @@ def _new(v: Any, d: Any, t: int) -> Dual:
 
 def _as_value(x: Any) -> Any:
     t = type(x)
-    if t is float or t is Dual:
+    if t is float or isinstance(x, Dual):
         return x
     if t is int or t is bool or isinstance(x, np.integer) or isinstance(x, np.bool_):
         return float(x)
@@ -109,6 +109,12 @@ class Dual:
     _d: Any
     _t: int
 
+    def __new__(cls, value: Any, derivative: Any = 0.0, tag: int = 0) -> Dual:
+        # a Dual of an array is a DualArray: indexable. A scalar Dual is not a sequence, so NumPy
+        # calls float() when it is written into a float array, and gets our TypeError.
+        scalar = isinstance(value, (float, int)) or not np.ndim(value)
+        return _new_object(Dual if scalar else DualArray)
+
     def __init__(self, value: Any, derivative: Any = 0.0, tag: int = 0) -> None:
         v = _as_value(value)
         d = _as_value(derivative)
@@ -149,10 +155,6 @@ class Dual:
     @property
     def size(self) -> int:
         return int(np.prod(self.shape))
-
-    @property
-    def dtype(self) -> Any:
-        return getattr(self._v, "dtype", np.dtype(float))
 
     def __repr__(self) -> str:
         tag = f", tag={self._t}" if self._t else ""
@@ -216,7 +218,7 @@ class Dual:
                     return _new(v / other, self._d / other, self._t)
             except ZeroDivisionError:  # IEEE answers (inf, nan) come from the general rule
                 pass
-        elif type(other) is Dual and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
+        elif type(other) is DualArray and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
                     qa = v / other._v
@@ -343,31 +345,6 @@ class Dual:
 
         return to_objects(self)
 
-    # --- containers: indexing picks the same entries of value and derivative ---
-    def __len__(self) -> int:
-        return len(self._v)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self)):
-            yield self[i]
-
-    def __getitem__(self, index: Any) -> Dual:
-        if isinstance(index, Dual):
-            raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
-        v = self._v[index]
-        if is_batched(self):
-            d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]
-        else:
-            d = self._d[index]
-            d = float(d) if type(d) is np.float64 else d
-        return _new(float(v) if type(v) is np.float64 else v, d, self._t)
-
-    def __setitem__(self, index: Any, item: Any) -> None:
-        raise TypeError(
-            "Duals are immutable: build the array instead, e.g. dualdiff.stack([...]) of entries, "
-            "np.where(mask, new, x), or np.concatenate of pieces"
-        )
-
     # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if method == "__call__" and not kwargs:  # the common case: np.sin(x), ndarray * x
@@ -403,6 +380,46 @@ class Dual:
         return impl(*args, **kwargs)
 
 
+class DualArray(Dual):
+    """A Dual whose value is an array: it indexes, iterates and has a dtype like one.
+
+    >>> x = Dual([1.0, 2.0, 3.0], [1.0, 0.0, 0.0])
+    >>> x[0], len(x), x.dtype
+    (Dual(1.0, 1.0), 3, dtype('float64'))
+    """
+
+    __slots__ = ()
+
+    @property
+    def dtype(self) -> Any:
+        return self._v.dtype if isinstance(self._v, np.ndarray) else self._v.dtype
+
+    # --- containers: indexing picks the same entries of value and derivative ---
+    def __len__(self) -> int:
+        return len(self._v)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index: Any) -> Dual:
+        if isinstance(index, Dual):
+            raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
+        v = self._v[index]
+        if is_batched(self):
+            d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]
+        else:
+            d = self._d[index]
+            d = float(d) if type(d) is np.float64 else d
+        return _new(float(v) if type(v) is np.float64 else v, d, self._t)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        raise TypeError(
+            "Duals are immutable: build the array instead, e.g. dualdiff.stack([...]) of entries, "
+            "np.where(mask, new, x), or np.concatenate of pieces"
+        )
+
+
 def _qualname(func: Any) -> str:
     mod = getattr(func, "__module__", "numpy") or "numpy"
     name = getattr(func, "__name__", repr(func))
@@ -410,11 +427,11 @@ def _qualname(func: Any) -> str:
 
 
 def _value(x: Any) -> Any:
-    return x._v if type(x) is Dual else x
+    return x._v if isinstance(x, Dual) else x
 
 
 def _plain(x: Any) -> Any:
-    while type(x) is Dual:
+    while isinstance(x, Dual):
         x = x._v
     return x
 
@@ -423,15 +440,15 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
     """Forward mode for one elementwise rule: the value, and the sum of partial * tangent."""
     if len(args) == 1:
         return apply_unary(rule, args[0])
-    t = max(a._t for a in args if type(a) is Dual)
-    xs = tuple(a._v if type(a) is Dual and a._t == t else a for a in args)
+    t = max(a._t for a in args if isinstance(a, Dual))
+    xs = tuple(a._v if isinstance(a, Dual) and a._t == t else a for a in args)
     y = rule(*xs)
     outdim = ndim(y)
     tangent: Any = None
     batched = False
     with np.errstate(all="ignore"):
         for i, a in enumerate(args):
-            if type(a) is Dual and a._t == t:
+            if isinstance(a, Dual) and a._t == t:
                 d = a._d
                 if is_batched(a):
                     batched = True
@@ -471,8 +488,9 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         return _new(y, scale(rule.partial(0, (v,), y), x._d, rule.singular), x._t)
 
 
-elementwise.HANDLERS[Dual] = (1, apply)
-elementwise.UNARY[Dual] = apply_unary
+for _cls in (Dual, DualArray):
+    elementwise.HANDLERS[_cls] = (1, apply)
+    elementwise.UNARY[_cls] = apply_unary
 
 # Object arrays of Duals call methods named after the ufunc (np.sin(objects) calls x.sin()).
 for _name, _rule in vars(rules).items():

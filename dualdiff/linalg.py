@@ -50,8 +50,8 @@ def inv(a: Any) -> Any:
 @implements(np.linalg.solve)
 def solve(a: Any, b: Any) -> Any:
     """x = A^-1 b, dx = A^-1 (db - dA x). A 1-D b is a vector, as in NumPy 2."""
-    t = max(x._t for x in (a, b) if type(x) is Dual)
-    ma, mb = type(a) is Dual and a._t == t, type(b) is Dual and b._t == t
+    t = max(x._t for x in (a, b) if isinstance(x, Dual))
+    ma, mb = isinstance(a, Dual) and a._t == t, isinstance(b, Dual) and b._t == t
     av, bv = a._v if ma else a, b._v if mb else b
     x = np.linalg.solve(av, bv)
     vec = ndim(bv) == 1
@@ -122,7 +122,7 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 @implements(np.linalg.svdvals)
 def svdvals(x: Any, /) -> Any:
     """ds_i = u_i^T dA v_i (distinct singular values)."""
-    if type(x._v) is Dual:  # nested: the eigenvalues of A^T A carry every order of derivative
+    if isinstance(x._v, Dual):  # nested: the eigenvalues of A^T A carry every order of derivative
         m, n = shape(x)[-2:]
         g = _mT(x) @ x if m >= n else x @ _mT(x)
         return np.sqrt(np.flip(np.maximum(np.linalg.eigvalsh(g), 0.0), axis=-1))
@@ -164,7 +164,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
         r = b - a @ x
         res = np.sum(r * r, axis=0)
         res = res if ndim(res) else np.reshape(res, (1,))
-    return x, res, rank, svdvals(a) if type(a) is Dual else s
+    return x, res, rank, svdvals(a) if isinstance(a, Dual) else s
 
 
 @implements(np.linalg.matrix_power)

@@ -478,7 +478,7 @@ def _fit(c: Any, target: tuple[int, ...]) -> Any:
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
     """Reverse mode for one elementwise rule: record the value and what the partials need."""
     t = max(a._t for a in args if type(a) is Var)
-    if any(type(a) is Dual and a._t > t for a in args):
+    if any(isinstance(a, Dual) and a._t > t for a in args):
         return _dual_apply(rule, args)  # a newer Dual is the outer number: forward mode handles it
     xs = tuple(a.value if type(a) is Var and a._t == t else a for a in args)
     pos = tuple(i for i, a in enumerate(args) if type(a) is Var and a._t == t)
@@ -642,7 +642,7 @@ def _no_out(out: Any, name: str) -> None:
 def getitem(x: Var, index: Any) -> Any:
     """``x[index]``; backward scatter-adds into zeros, so repeated indices accumulate."""
     items = index if isinstance(index, tuple) else (index,)
-    if any(type(i) in (Var, Dual) for i in items):
+    if any(isinstance(i, (Var, Dual)) for i in items):
         raise TypeError(_DROP.format(what="Using as an index"))
     return _node(x.value[index], x._t, "getitem", (x,), _back_getitem, (index, x.shape))
 
@@ -656,7 +656,7 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
     """zeros(s) with ``g`` added at ``index`` (repeats accumulate): the transpose of ``x[index]``."""
     if type(g) is Var:
         return _node(scatter(g.value, index, s), g._t, "scatter", (g,), lambda h, saved: (h[saved],), index)
-    if type(g) is Dual:
+    if isinstance(g, Dual):
         k = shape(g._d)[:1] if ndim(g._d) > ndim(g._v) else ()
         dindex = ((slice(None),) + (index if isinstance(index, tuple) else (index,))) if k else index
         return _new(scatter(g._v, index, s), scatter(g._d, dindex, k + s), g._t)
@@ -711,7 +711,7 @@ def _back_where(g: Any, saved: Any) -> list[Any]:
 
 
 def _plain(x: Any) -> Any:
-    while type(x) in (Var, Dual):
+    while isinstance(x, (Var, Dual)):
         x = x.value
     return x
 
@@ -972,7 +972,7 @@ def _back_det(g: Any, saved: Any) -> tuple[Any]:  # d det = det * tr(A^-1 dA)
 
 # --- the user's reverse-mode functions (api.gradient(mode="reverse") and friends land here) ---
 def _input(x: Any, name: str = "x") -> Any:
-    if type(x) in (Var, Dual):
+    if isinstance(x, (Var, Dual)):
         return x
     if isinstance(x, (bool, int, float, np.number)):
         return float(x)

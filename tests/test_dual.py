@@ -91,6 +91,10 @@ def re_escape(s):
 def test_writing_a_dual_into_a_float_array_refuses():
     a = np.zeros(3)
     with pytest.raises(TypeError, match="drop the Dual.s derivative"):
+        a[0] = Dual(1.0, 1.0)
+    with pytest.raises(TypeError, match="drop the Dual.s derivative"):
+        np.fromiter(iter([Dual(1.0, 1.0)]), float)
+    with pytest.raises(TypeError, match="drop the Dual.s derivative"):
         a[:2] = Dual(np.ones(2), np.ones(2))
     with pytest.raises(TypeError, match="drop the Dual.s derivative"):
         np.asarray(Dual(np.ones(2), np.ones(2)), dtype=float)
@@ -104,6 +108,8 @@ def test_asarray_keeps_the_derivatives_in_an_object_array():
     assert [e.derivative for e in obj] == [3.0, 4.0]
     back = dd.stack(obj)
     assert back.derivative.tolist() == [3.0, 4.0]
+    mean = np.mean(obj)  # NumPy's reductions over the object array keep the derivative too
+    assert (mean.value, mean.derivative) == (1.5, 3.5)
     # and NumPy's ufuncs on such object arrays call the elements' methods, which carry derivatives
     assert [e.derivative for e in np.sin(obj)] == pytest.approx([3 * math.cos(1.0), 4 * math.cos(2.0)])
 

@@ -319,7 +319,7 @@ def test_hessians_of_nested_duals(name, f, x):
 def test_broadcasting_both_orders(f, c):
     x0 = np.array([0.3, 1.2, 0.7])
     r = f(Dual(x0, np.ones(3)), c)
-    assert type(r) is Dual and r.value.dtype == float
+    assert isinstance(r, Dual) and r.value.dtype == float
     np.testing.assert_allclose(r.value, f(x0, c))
     J = dd.jacobian(lambda x: f(x, c), x0)
     np.testing.assert_allclose(J, fd_jacobian(lambda x: f(x, c), x0), rtol=1e-6, atol=1e-8)
@@ -337,14 +337,14 @@ def test_a_constant_with_more_axes_than_the_dual():
 def test_ndarray_times_dual_is_a_dual():
     x = Dual(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     for r in (np.ones(2) * x, np.float64(2.0) * x, x * np.ones((3, 2)), np.ones((3, 2)) @ x):
-        assert type(r) is Dual
+        assert isinstance(r, Dual)
 
 
 def test_setitem_is_refused_with_a_way_out():
     x = Dual(np.zeros(3), np.ones(3))
     with pytest.raises(TypeError, match="dualdiff.stack"):
         x[0] = 1.0
-    with pytest.raises((TypeError, ValueError)):  # NumPy's own message: the Dual looks like a sequence to it
+    with pytest.raises(TypeError, match="drop the Dual's derivative"):
         np.zeros(3)[0] = x[0]
     with pytest.raises(TypeError, match="np.sort"):
         x.sort()
@@ -357,7 +357,7 @@ def test_building_arrays_of_duals_from_scalars():
     np.testing.assert_allclose(dd.jacobian(f, x0), [[2.0, 0.5], [0.0, 0.0], [0.0, np.cos(2.0)]])
     np.testing.assert_allclose(dd.jacobian(g, x0), [[[1.0, 0.0], [0.0, 0.0]], [[0.0, 4.0], [2.0, 0.5]]])
     d1, d2 = Dual(1.0, 1.0), Dual(2.0, 0.0)
-    assert type(np.stack([d1, d2])) is Dual and type(np.array([d1, 3.0]) * 1.0) is np.ndarray  # object array, exact
+    assert isinstance(np.stack([d1, d2]), Dual) and type(np.array([d1, 3.0]) * 1.0) is np.ndarray  # object array, exact
     np.testing.assert_allclose(dd.stack(np.array([d1, 3.0], dtype=object)).derivative, [1.0, 0.0])
 
 
@@ -392,7 +392,7 @@ def test_asarray_paths_are_exact():
     ids=["asarray-float", "astype", "array-f64", "float()", "linalg-objects"],
 )
 def test_conversions_that_drop_the_derivative_raise(f):
-    with pytest.raises((TypeError, ValueError)):  # astype(float) of Duals: NumPy says "sequence"
+    with pytest.raises(TypeError, match="drop the Dual's derivative|Cannot cast ufunc 'inv' input from dtype\\('O'\\)"):
         dd.gradient(f, np.array([1.0, 2.0, 3.0, 5.0]))
 
 
@@ -561,14 +561,14 @@ def test_reductions_of_a_scalar_dual_stay_scalars():
     x = Dual(2.0, 1.0)
     for f in (np.sum, np.max, np.min, np.prod, np.mean, np.cumsum):
         r = f(x)
-        assert type(r) is Dual and float(np.ravel(r.value)[0]) == 2.0 and np.ravel(r.derivative)[0] == 1.0
+        assert isinstance(r, Dual) and float(np.ravel(r.value)[0]) == 2.0 and np.ravel(r.derivative)[0] == 1.0
     assert type(np.max(x).value) is float
 
 
 def test_array_methods_that_convert():
     x = Dual(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
     assert x.astype(np.float64) is x
-    assert x.astype(np.float32).value.dtype == np.float32 and type(x.astype(np.float32)) is Dual
+    assert x.astype(np.float32).value.dtype == np.float32 and isinstance(x.astype(np.float32), Dual)
     with pytest.raises(TypeError, match="astype"):
         x.astype(int)
     assert x.astype(object).dtype == object and x.astype(object)[0].derivative == 1.0
