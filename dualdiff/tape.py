@@ -363,7 +363,7 @@ class Var:
         if kwargs.get("out") is not None:
             raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) would write a Var into a plain array; use the returned value")
         kwargs.pop("out", None)
-        rule = elementwise.BY_UFUNC.get(ufunc)
+        rule = elementwise.rule_for(ufunc)
         if method == "__call__" and rule is not None and not kwargs:
             return rule(*inputs)
         if method == "__call__" and ufunc is np.matmul and not kwargs:
