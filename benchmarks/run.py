@@ -9,7 +9,8 @@
 
 Every implementation is run once and checked (dualdiff against the workload's reference, floors and
 peers against dualdiff) before it is timed; a mismatch is reported instead of a time. A time is the
-median of several repeats after a warm-up, with the garbage collector off as in `timeit`.
+median of several samples after a warm-up, with the garbage collector off as in `timeit`; the
+implementations of a workload take turns sample by sample, so a noisy neighbour hits them alike.
 """
 
 from __future__ import annotations
@@ -68,25 +69,35 @@ class Row:
         return self.status in ("ok", "primal", "timed")
 
 
-def measure(fn: Callable[[], Any], timing: Timing) -> float:
-    """Median seconds of one call of ``fn``, which has already run once (the checking call)."""
+@dataclass
+class Plan:
+    row: Row
+    number: int  # calls per sample
+    repeats: int
+    samples: list[float]
+
+
+def plan(row: Row, timing: Timing) -> Plan:
+    """How to time one implementation, which has already run once (the checking call)."""
     gc.collect()
     t = time.perf_counter()
-    fn()  # a second warm-up, which also says how long one call takes
+    row.impl.fn()  # type: ignore[misc]  # a second warm-up, which also says how long one call takes
     once = max(time.perf_counter() - t, 1e-9)
     number = max(1, int(timing.min_time / once))
     repeats = max(timing.min_repeats, min(timing.repeats, int(timing.budget / (once * number))))
-    samples = []
+    return Plan(row, number, repeats, [])
+
+
+def sample(p: Plan) -> None:
+    fn = p.row.impl.fn
     gc.disable()
     try:
-        for _ in range(repeats):
-            t = time.perf_counter()
-            for _ in range(number):
-                fn()
-            samples.append((time.perf_counter() - t) / number)
+        t = time.perf_counter()
+        for _ in range(p.number):
+            fn()  # type: ignore[misc]
+        p.samples.append((time.perf_counter() - t) / p.number)
     finally:
         gc.enable()
-    return statistics.median(samples)
 
 
 def verify(w: Workload) -> tuple[list[Row], list[str], bool]:
@@ -133,10 +144,22 @@ def verify(w: Workload) -> tuple[list[Row], list[str], bool]:
 
 
 def time_rows(rows: list[Row], timing: Timing, log: Callable[[str], None]) -> None:
+    """Median times; the samples of a workload's implementations take turns, so that a noisy
+    neighbour on a shared machine slows them all alike instead of one of them."""
+    plans = []
     for row in rows:
-        if row.usable:
+        if row.impl.timed is not None:
             log(f"  timing {row.impl.name} ...")
-            row.seconds = row.impl.timed() if row.impl.timed else measure(row.impl.fn, timing)  # type: ignore[arg-type]
+            row.seconds = row.impl.timed()
+        elif row.usable:
+            plans.append(plan(row, timing))
+    log(f"  timing {len(plans)} implementations in turn ...")
+    while any(len(p.samples) < p.repeats for p in plans):
+        for p in plans:
+            if len(p.samples) < p.repeats:
+                sample(p)
+    for p in plans:
+        p.row.seconds = statistics.median(p.samples)
 
 
 def fmt_time(s: float | None) -> str:
@@ -228,7 +251,9 @@ def profile(only: set[str] | None) -> None:
     for w in workloads.build("full", {}, only or {"1", "3b"}):
         for impl in w.impls:
             if impl.role == "dualdiff" and impl.fn is not None:
-                calls = 20 if w.key == "1" else 3
+                t = time.perf_counter()
+                impl.fn()
+                calls = max(3, min(2000, int(1.0 / max(time.perf_counter() - t, 1e-6))))  # about a second
                 prof = cProfile.Profile()
                 for _ in range(calls):
                     prof.runcall(impl.fn)
