@@ -19,6 +19,7 @@ import numpy as np
 
 from . import elementwise, rules
 from .elementwise import FAST_PATH_MISSES, safe_pow, scale
+from .number import Number
 
 new_tag = itertools.count(1).__next__
 _new_object = object.__new__
@@ -91,7 +92,7 @@ def lift(d: Any, vdim: int, outdim: int) -> Any:
     return d.reshape(s[:1] + (1,) * (outdim - vdim) + s[1:])
 
 
-class Dual:
+class Dual(Number):
     """A dual number ``value + derivative * eps`` with ``eps**2 = 0``.
 
     ``value`` may be a float, a NumPy scalar or an array (then ``derivative`` has the value's shape,
@@ -250,80 +251,16 @@ class Dual:
             return _new(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
         return rules.power(self, other)
 
-    def __rpow__(self, other: Any) -> Any:
-        return rules.power(other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return rules.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return rules.floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Any:
-        return rules.remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Any:
-        return rules.remainder(other, self)
-
-    def __divmod__(self, other: Any) -> tuple[Any, Any]:
-        return rules.floor_divide(self, other), rules.remainder(self, other)
-
-    def __rdivmod__(self, other: Any) -> tuple[Any, Any]:
-        return rules.floor_divide(other, self), rules.remainder(other, self)
-
     def __neg__(self) -> Dual:
         return _new(-self._v, -self._d, self._t)
-
-    def __pos__(self) -> Dual:
-        return self
-
-    def __abs__(self) -> Any:
-        return rules.absolute(self)
-
-    def __matmul__(self, other: Any) -> Any:
-        return np.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Any:
-        return np.matmul(other, self)
-
-    def __floor__(self) -> Any:
-        return rules.floor(self)
-
-    def __ceil__(self) -> Any:
-        return rules.ceil(self)
-
-    def __trunc__(self) -> Any:
-        return rules.trunc(self)
 
     def __round__(self, ndigits: int | None = None) -> Any:
         if ndigits is None:
             return rules.rint(self)
         return _new(np.round(_plain(self), ndigits), 0.0 * self._d, self._t)
 
-    # --- comparisons look at values only: a branch picks a piece, whose derivative is exact ---
-    def __lt__(self, other: Any) -> Any:
-        return self._v < _value(other)
-
-    def __le__(self, other: Any) -> Any:
-        return self._v <= _value(other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self._v > _value(other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self._v >= _value(other)
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._v == _value(other)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self._v != _value(other)
-
     def __hash__(self) -> int:
         return hash(self._v)
-
-    def __bool__(self) -> bool:
-        return bool(self._v)
 
     # --- conversions that would lose the derivative refuse, and say what to do ---
     def __float__(self) -> float:
@@ -424,10 +361,6 @@ def _qualname(func: Any) -> str:
     mod = getattr(func, "__module__", "numpy") or "numpy"
     name = getattr(func, "__name__", repr(func))
     return name if mod in ("numpy", "numpy.core") else f"{mod.removeprefix('numpy.')}.{name}"
-
-
-def _value(x: Any) -> Any:
-    return x._v if isinstance(x, Dual) else x
 
 
 def _plain(x: Any) -> Any:

@@ -48,6 +48,7 @@ from . import elementwise, rules
 from .dual import Dual, _as_value, _new, _qualname, ndim, new_tag, shape
 from .dual import apply as _dual_apply
 from .elementwise import safe_pow
+from .number import Number
 
 _NUMBERS = (float, int)
 _next_order = itertools.count().__next__  # creation order: parents are always older than children
@@ -64,7 +65,7 @@ _DROP = (
 )
 
 
-class Var:
+class Var(Number):
     """A recorded variable of reverse mode: ``.value`` now, ``.grad`` after ``backward()``.
 
     ``value`` is a float or an array (``.grad`` then has its shape). Operators, ``dualdiff.sin``
@@ -247,36 +248,6 @@ class Var:
             return _node(safe_pow(v, other), self._t, f"**{other:g}", (self,), _back_float, p)
         return rules.power(self, other)
 
-    def __rpow__(self, other: Any) -> Any:
-        return rules.power(other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return rules.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return rules.floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Any:
-        return rules.remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Any:
-        return rules.remainder(other, self)
-
-    def __divmod__(self, other: Any) -> tuple[Any, Any]:
-        return rules.floor_divide(self, other), rules.remainder(self, other)
-
-    def __rdivmod__(self, other: Any) -> tuple[Any, Any]:
-        return rules.floor_divide(other, self), rules.remainder(other, self)
-
-    def __floor__(self) -> Any:
-        return rules.floor(self)
-
-    def __ceil__(self) -> Any:
-        return rules.ceil(self)
-
-    def __trunc__(self) -> Any:
-        return rules.trunc(self)
-
     def __round__(self, ndigits: int | None = None) -> Any:
         if ndigits is None:
             return rules.rint(self)
@@ -287,41 +258,7 @@ class Var:
             return _node(-self.value, self._t, "neg", (self,), _back_float, -1.0)
         return rules.negative(self)
 
-    def __pos__(self) -> Any:
-        return self
-
-    def __abs__(self) -> Any:
-        return rules.absolute(self)
-
-    def __matmul__(self, other: Any) -> Any:
-        return matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Any:
-        return matmul(other, self)
-
-    # --- comparisons look at values only: a branch picks a piece, whose derivative is exact ---
-    def __lt__(self, other: Any) -> Any:
-        return self.value < _value(other)
-
-    def __le__(self, other: Any) -> Any:
-        return self.value <= _value(other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self.value > _value(other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self.value >= _value(other)
-
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.value == _value(other)
-
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.value != _value(other)
-
     __hash__ = object.__hash__  # a node is an identity
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
 
     # --- conversions that would lose the gradient refuse, and say what to do ---
     def __float__(self) -> float:
@@ -407,10 +344,6 @@ def no_rule(what: str) -> NoReturn:
         "Use forward mode (mode='forward', or dualdiff.jacobian) for this function, or compute the "
         "value with x.value if you do not need its gradient."
     )
-
-
-def _value(x: Any) -> Any:
-    return x.value if type(x) is Var else x
 
 
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
