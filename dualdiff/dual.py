@@ -192,18 +192,20 @@ class Dual(Number):
             return _new(other - self._v, -self._d, self._t)
         return rules.subtract(other, self)
 
+    # The short paths below multiply only by nonzero numbers: a zero factor goes to the rules,
+    # where 0 times an infinite derivative is 0 (see elementwise.scale).
     def __mul__(self, other: Any) -> Any:  # (uv)' = u'v + uv'
         v = self._v
         if type(v) is float:
             to = type(other)
-            if to is float or to is int:
+            if (to is float or to is int) and other:
                 return _new(v * other, self._d * other, self._t)
-            if to is Dual and other._t == self._t and type(other._v) is float:
+            if to is Dual and other._t == self._t and type(other._v) is float and v and other._v:
                 return _new(v * other._v, self._d * other._v + v * other._d, self._t)
         return rules.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
-        if type(self._v) is float and (type(other) is float or type(other) is int):
+        if type(self._v) is float and (type(other) is float or type(other) is int) and other:
             return _new(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
 
@@ -212,7 +214,7 @@ class Dual(Number):
         if type(v) is float:
             try:
                 if type(other) is Dual:
-                    if other._t == self._t and type(other._v) is float:
+                    if other._t == self._t and type(other._v) is float and v:
                         q = v / other._v
                         return _new(q, (self._d - q * other._d) / other._v, self._t)
                 elif type(other) in _NUMBERS:
@@ -230,7 +232,7 @@ class Dual(Number):
 
     def __rtruediv__(self, other: Any) -> Any:
         v = self._v
-        if type(v) is float and type(other) in _NUMBERS and v != 0.0:
+        if type(v) is float and type(other) in _NUMBERS and v and other:
             q = other / v
             return _new(q, -q * self._d / v, self._t)
         return rules.divide(other, self)
@@ -238,7 +240,7 @@ class Dual(Number):
     def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1) u', and x**0 has derivative 0
         v = self._v
         if type(v) is float and (type(other) is float or type(other) is int):
-            if other == 2:
+            if other == 2 and v:
                 return _new(v * v, 2.0 * v * self._d, self._t)
             if other != 0 and v > 0.0:  # no special point: the plain power rule
                 try:
@@ -247,7 +249,7 @@ class Dual(Number):
                 except OverflowError:
                     pass
             if other == 0:
-                return _new(1.0, 0.0 * self._d, self._t)
+                return _new(1.0, scale(0.0, self._d), self._t)
             return _new(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
         return rules.power(self, other)
 
@@ -410,7 +412,8 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
             p = rule.partial(0, (v,), y)
         d = x._d
         if type(d) is float:
-            d = p * d if (p - p == 0.0 or d != 0.0) else 0.0  # p is inf or nan: a still input stays still
+            r = p * d
+            d = r if (r == r or (p != 0 and d != 0.0)) else 0.0  # 0 times inf is 0 (see scale)
         else:
             d = scale(p, d)
         out = _new_object(Dual)  # _new, inlined on this hot path

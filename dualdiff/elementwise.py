@@ -161,24 +161,26 @@ def _as_operand(a: Any) -> Any:
 
 
 def scale(p: Any, d: Any, singular: bool = True) -> Any:
-    """``p * d``, except that a zero tangent stays zero where ``p`` is infinite or nan.
+    """``p * d`` as the chain rule needs it: 0 times anything is 0, infinity included.
 
-    >>> scale(float("inf"), 0.0), scale(float("inf"), 2.0), scale(3.0, 2.0)
-    (0.0, inf, 6.0)
+    An input that does not move (d = 0), or an output that does not depend on it (p = 0), moves
+    nothing, even across an infinite derivative such as sqrt's at 0. Both modes use this, so
+    forward and reverse agree at such points. ``singular=False`` promises p is finite.
+
+    >>> scale(float("inf"), 0.0), scale(0.0, float("inf")), scale(float("inf"), 2.0), scale(3.0, 2.0)
+    (0.0, 0.0, inf, 6.0)
     """
     if isinstance(p, float):  # Python floats and NumPy float64 scalars
         if p == 1.0:  # add, subtract, positive: no pass over the tangent at all
             return d
-        if not _isfinite(p) and type(d) is not float:  # inf or nan times an array
-            with np.errstate(invalid="ignore"):
-                r = p * d
-            return np.where(d == 0, 0.0, r) if isinstance(r, np.ndarray) else r
-    r = p * d
-    if type(r) is float:
-        return r if (r == r or d != 0.0) else 0.0
-    # look for inf/nan in the partial (value-sized, not k times larger); a sum is one read pass
-    if singular and isinstance(p, np.ndarray) and p.dtype.kind == "f" and not np.isfinite(p.sum()):
-        return np.where(d == 0, 0.0, r)
+        if type(d) is float:
+            r = p * d
+            return r if (r == r or (d != 0.0 and p != 0.0)) else 0.0
+    with np.errstate(invalid="ignore"):
+        r = p * d
+    # one read pass finds a nan (0 * inf); only then is the product redone where a factor is 0
+    if isinstance(r, np.ndarray) and r.dtype.kind == "f" and not np.isfinite(r.sum()):
+        return np.where((np.asarray(p) == 0) | (d == 0), 0.0, r)
     return r
 
 

@@ -6,7 +6,7 @@ may use any function of this table, so derivatives of derivatives come out of th
 
 Conventions at special points (see docs/conventions.md, tested in tests/test_special_points.py):
 abs'(+0.0) = +1 and abs'(-0.0) = -1 (the sign bit decides); sign' = floor' = ... = 0;
-sqrt'(0) = cbrt'(0) = inf and log'(0) = inf, but a zero tangent stays zero; at a tie of maximum or
+sqrt'(0) = cbrt'(0) = inf and log'(0) = inf, but 0 times anything is 0 in the chain rule; at a tie of maximum or
 minimum the whole derivative goes to the second argument; for x**y the x-partial is 0 where y == 0
 (so x**0 is 1 with derivative 0 everywhere) and the y-partial is 0 where x == 0 < y.
 """

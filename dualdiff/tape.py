@@ -163,7 +163,7 @@ class Var(Number):
                     continue
                 if vjp is _back_float and type(g) is float:  # the common scalar case, inlined, no allocations
                     c = node._saved * g
-                    if c != c and g == 0.0:  # a zero gradient stays zero, as in scale()
+                    if c != c and (g == 0.0 or node._saved == 0.0):  # 0 times inf is 0, as in scale()
                         c = 0.0
                     parent = node.parents[0]
                     pg = parent.grad

@@ -118,3 +118,24 @@ def test_a_branch_differentiates_the_piece_it_takes():
     assert derivative(relu, 2.0) == 1.0
     assert derivative(relu, -2.0) == 0.0
     assert derivative(relu, 0.0) == 0.0  # the branch taken at 0 is the constant piece
+
+
+ZERO_TIMES_INF = [
+    (lambda v: np.sqrt(v[0] * v[0] + v[1] * v[1]), [0.0, 0.0], [0.0, 0.0]),  # the norm at 0
+    (lambda v: np.sqrt(v[0]) * 0.0 + v[1], [0.0, 1.0], [0.0, 1.0]),  # f does not depend on v[0]
+    (lambda v: v[0] * np.sqrt(v[1]), [0.0, 0.0], [0.0, 0.0]),
+    (lambda v: np.sqrt(v[0]) * v[1], [0.0, 0.0], [0.0, 0.0]),
+    (lambda v: np.cbrt(v[0]) ** 0 + np.log(v[1]) * 0.0, [0.0, 0.0], [0.0, 0.0]),
+    (lambda v: np.sqrt(v[0]) + v[1], [0.0, 1.0], [inf, 1.0]),  # v[0] moves f: inf is the answer
+]
+
+
+@pytest.mark.parametrize("f, x, expected", ZERO_TIMES_INF)
+def test_zero_times_infinity_is_zero_in_both_modes(f, x, expected):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for mode in ("forward", "reverse"):
+            assert gradient(f, x, mode=mode).tolist() == expected, mode
+    # scalar Duals (the short paths) and array Duals (the rules) agree; NumPy may warn on the constant
+    with np.errstate(all="ignore"):
+        assert [derivative(lambda t: f([t, x[1]]), x[0]), derivative(lambda t: f([x[0], t]), x[1])] == expected
