@@ -28,7 +28,17 @@ COMPLEX_STEP = 1e-20
 
 class CheckError(AssertionError):
     """Raised by `check_gradient` when two ways of computing a derivative disagree; the message is
-    the full report."""
+    the full report.
+
+    >>> from dualdiff import register_elementwise
+    >>> import numpy as np
+    >>> wrong_cube = register_elementwise(lambda x: x**3, lambda x, out: 2 * x**2, name="wrong_cube")
+    >>> try:
+    ...     check_gradient(wrong_cube, [1.0, 2.0])
+    ... except CheckError as e:
+    ...     print("finite differences" in str(e) and "FAILED" in str(e))
+    True
+    """
 
 
 @dataclass
@@ -47,7 +57,12 @@ class Row:
 
 @dataclass
 class CheckReport:
-    """What `check_gradient` found: one `Row` per method, and the forward-mode Jacobian."""
+    """What `check_gradient` found: one `Row` per method, and the forward-mode Jacobian.
+
+    >>> r = check_gradient(lambda x: x**2, 3.0)
+    >>> r.ok, float(r.jacobian), [row.status for row in r.rows]
+    (True, 6.0, ['ok', 'ok', 'ok', 'ok'])
+    """
 
     shape_x: tuple[int, ...]
     shape_f: tuple[int, ...]
