@@ -31,9 +31,10 @@ from typing import Any
 # One thread for every library (unless set otherwise): on a shared 2-core machine a multithreaded BLAS
 # spends more time waking threads than multiplying (a 32x100 @ 100x500 matmul: 30 ms instead of 0.1 ms).
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-for _name in THREAD_VARIABLES:
-    os.environ.setdefault(_name, "1")
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+if __name__ == "__main__":  # before NumPy loads its BLAS; importing this module (the test) changes nothing
+    for _name in THREAD_VARIABLES:
+        os.environ.setdefault(_name, "1")
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dualdiff of this tree
