@@ -1,6 +1,6 @@
 """dualdiff against its floors and its peers, in one run: ``python benchmarks/run.py``.
 
-    python benchmarks/run.py              # full run (a few minutes): every workload, every installed peer
+    python benchmarks/run.py              # full run (under two minutes on 2 cores): every workload, every installed peer
     python benchmarks/run.py --quick      # fewer repeats, under a minute
     python benchmarks/run.py --markdown   # the same tables in Markdown, for docs/performance.md
     python benchmarks/run.py --check      # small sizes, no timing: does every derivative match? (exit 1 if not)
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     out.append(f"{'- ' if args.markdown else ''}peers: {versions}")
     print("\n".join(out), flush=True)
     all_good, targets = True, []
-    for w in workloads.build("check" if args.check else "full", wanted, only):
+    for w in workloads.build("check" if args.check else kind, wanted, only):
         log(f"{w.key}. {w.title}")
         rows, lines, good = verify(w)
         all_good &= good

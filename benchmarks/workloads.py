@@ -69,8 +69,9 @@ class Workload:
     rtol: float = 1e-9  # AD against AD: only rounding may differ
 
 
-SIZES = {  # the full run and --quick use the brief's sizes; --check shrinks them to run in a second
+SIZES = {  # the full run and --quick use the brief's sizes (--quick fewer import runs); --check shrinks them
     "full": dict(steps=200, n_jvp=10**6, n_jac=(100, 1000), n_grad=10**5, n_net=10**5, imports=9),
+    "quick": dict(steps=200, n_jvp=10**6, n_jac=(100, 1000), n_grad=10**5, n_net=10**5, imports=5),
     "check": dict(steps=20, n_jvp=1000, n_jac=(10, 60), n_grad=1000, n_net=1000, imports=0),
 }
 
@@ -311,7 +312,7 @@ def import_time(runs: int) -> Workload:
 
 
 def build(mode: str, wanted: dict[str, Any], only: set[str] | None = None) -> list[Workload]:
-    """The workloads of a run; ``mode`` is "full" or "check" (sizes), ``only`` a set of keys like {"1", "3b"}."""
+    """The workloads of a run; ``mode`` is "full", "quick" or "check" (sizes), ``only`` a set of keys like {"1", "3b"}."""
     sizes = SIZES[mode]
     n_small, n_large = sizes["n_jac"]
     makers: dict[str, Callable[[], Workload]] = {
