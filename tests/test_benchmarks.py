@@ -75,3 +75,15 @@ def test_command_line_check_mode_exits_zero() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert "all derivatives match" in out.stdout
     assert "| dualdiff.jacobian | dualdiff | ok (" in out.stdout
+
+
+def test_reverse_mode_missing_is_reported_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without dualdiff's reverse mode the row says so, and the rest are checked against the reference."""
+    monkeypatch.setattr(workloads, "reverse_available", lambda: "not available yet")
+    w = workloads.build("check", {}, {"4a"})[0]
+    rows, lines, good = run.verify(w)
+    dd = next(r for r in rows if r.impl.role == "dualdiff")
+    assert (dd.status, dd.detail) == ("absent", "not available yet")
+    hand = next(r for r in rows if r.impl.role == "floor")
+    assert hand.status == "ok" and "hand-written backprop" in hand.detail
+    assert good
