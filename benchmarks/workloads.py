@@ -116,7 +116,7 @@ def _fd_check(f: Callable[[float], float], x0: float, d: Callable[[], Any]) -> C
     def check() -> tuple[str, float, float]:
         h = 1e-5
         fd = (f(x0 + h) - f(x0 - h)) / (2 * h)
-        return "central finite difference", rel_err(d(), fd), 1e-6
+        return "dualdiff vs central finite difference", rel_err(d(), fd), 1e-6
 
     return check
 
