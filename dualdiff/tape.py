@@ -585,6 +585,11 @@ def _back_getitem(g: Any, saved: Any) -> tuple[Any]:
     return (scatter(g, index, s),)
 
 
+def _basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
+
+
 def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
     """zeros(s) with ``g`` added at ``index`` (repeats accumulate): the transpose of ``x[index]``."""
     if type(g) is Var:
@@ -594,7 +599,10 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
         dindex = ((slice(None),) + (index if isinstance(index, tuple) else (index,))) if k else index
         return _new(scatter(g._v, index, s), scatter(g._d, dindex, k + s), g._t)
     z = np.zeros(s)
-    np.add.at(z, index, g)
+    if _basic(index):  # ints, slices, ..., None pick each entry at most once: plain assignment
+        z[index] = g
+    else:
+        np.add.at(z, index, g)
     return z
 
 
