@@ -155,11 +155,25 @@ class Var(Number):
         for node in nodes:
             node.grad = None
         self.grad = grad
+        mine: dict[int, np.ndarray] = {}  # gradient buffers this sweep made: safe to add into in place
         with np.errstate(all="ignore"):
             for node in nodes:  # newest first: a reverse topological order
                 g = node.grad
                 vjp = node._vjp
                 if vjp is None or g is None:
+                    continue
+                if vjp is _back_getitem and isinstance(g, (float, np.ndarray)):  # x[index]: add into x's gradient
+                    index, s = node._saved
+                    parent = node.parents[0]
+                    pg = parent.grad
+                    if pg is None or id(pg) not in mine:  # no full-size zeros per slice, no full-size sum after
+                        pg = np.zeros(s) if pg is None else np.array(pg, dtype=float)
+                        mine[id(pg)] = pg
+                    if _basic(index):
+                        pg[index] += g
+                    else:
+                        np.add.at(pg, index, g)
+                    parent.grad = pg
                     continue
                 if vjp is _back_float and type(g) is float:  # the common scalar case, inlined, no allocations
                     c = node._saved * g
