@@ -191,7 +191,7 @@ class Var(Number):
                     pg = parent.grad
                     parent.grad = c if pg is None else pg + c
         for node in nodes:
-            if isinstance(node.grad, np.ndarray) and not node.grad.flags.writeable:
+            if not node.parents and isinstance(node.grad, np.ndarray) and not node.grad.flags.writeable:
                 node.grad = node.grad.copy()  # a broadcast view would surprise a user who edits it
 
     # --- arithmetic: the shared rule table; plain floats take a short path with their partials ---
@@ -447,6 +447,11 @@ def _back_floats(g: Any, ps: tuple[Any, ...]) -> list[Any]:
 
 def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
     rule, xs, y, pos = saved
+    if rule is rules.divide and pos == (0, 1) and type(g) is np.ndarray and type(xs[1]) is np.ndarray:
+        gu = g / xs[1]  # q = u/v: g/v and -(g/v) q, three passes where the two partials take five
+        gv = gu * y
+        if np.isfinite(np.vdot(gv, gv)):  # else a zero divisor: the rule's partials, with scale
+            return [gu, np.negative(gv, out=gv)]
     singular = rule.singular or type(y) is float
     return [scale(rule.partial(i, xs, y), g, singular) for i in pos]
 
