@@ -226,7 +226,7 @@ class Dual(Number):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     qa = v / other._v
                     da = (self._d - qa * other._d) / other._v
-                if np.isfinite(da.sum()):  # else a division by zero: the rule keeps still inputs still
+                if np.isfinite(np.vdot(da, da)):  # else a division by zero: the rule keeps still inputs still
                     return _new(qa, da, self._t)
         return rules.divide(self, other)
 
