@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import elementwise, rules
-from .elementwise import FAST_PATH_MISSES, safe_pow, scale
+from .elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
 from .number import Number
 
 new_tag = itertools.count(1).__next__
@@ -380,7 +380,7 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
     y = rule(*xs)
     outdim = ndim(y)
     tangent: Any = None
-    batched = False
+    batched = owned = False
     with np.errstate(all="ignore"):
         for i, a in enumerate(args):
             if isinstance(a, Dual) and a._t == t:
@@ -390,10 +390,18 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
                     d = lift(d, ndim(a._v), outdim)
                 p = rule.partial(i, xs, y)
                 if tangent is not None and type(p) is float and p == -1.0:  # subtract: one pass
-                    tangent = tangent - d
+                    inplace = owned and type(d) is np.ndarray and shape(tangent) == shape(d)
+                    tangent = np.subtract(tangent, d, out=tangent) if inplace else tangent - d
+                    owned = type(tangent) is np.ndarray
+                    continue
+                term = scale(p, d, rule.singular, fresh(p, y, *xs))
+                if tangent is None:
+                    tangent, owned = term, term is not d and fresh(term)
+                elif owned and type(term) is np.ndarray and shape(tangent) == shape(term):  # our buffer: no allocation
+                    tangent = np.add(tangent, term, out=tangent)
                 else:
-                    term = scale(p, d, rule.singular)
-                    tangent = term if tangent is None else tangent + term
+                    tangent = tangent + term
+                    owned = type(tangent) is np.ndarray
     want = ((shape(tangent)[0],) if batched else ()) + shape(y)
     if shape(tangent) != want:
         tangent = np.broadcast_to(tangent, want)
@@ -421,7 +429,8 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         return out
     y = rule(v)
     with np.errstate(all="ignore"):
-        return _new(y, scale(rule.partial(0, (v,), y), x._d, rule.singular), x._t)
+        p = rule.partial(0, (v,), y)
+        return _new(y, scale(p, x._d, rule.singular, fresh(p, v, y)), x._t)
 
 
 _generic_call = elementwise.Elementwise.__call__

@@ -160,12 +160,14 @@ def _as_operand(a: Any) -> Any:
     return a
 
 
-def scale(p: Any, d: Any, singular: bool = True) -> Any:
+def scale(p: Any, d: Any, singular: bool = True, reuse: bool = False) -> Any:
     """``p * d`` as the chain rule needs it: 0 times anything is 0, infinity included.
 
     An input that does not move (d = 0), or an output that does not depend on it (p = 0), moves
     nothing, even across an infinite derivative such as sqrt's at 0. Both modes use this, so
-    forward and reverse agree at such points. ``singular=False`` promises p is finite.
+    forward and reverse agree at such points. ``singular=False`` promises p is finite;
+    ``reuse=True`` lets the product overwrite p, a temporary the caller owns (a large array costs
+    as much to allocate as to multiply).
 
     >>> scale(float("inf"), 0.0), scale(0.0, float("inf")), scale(float("inf"), 2.0), scale(3.0, 2.0)
     (0.0, 0.0, inf, 6.0)
@@ -176,12 +178,20 @@ def scale(p: Any, d: Any, singular: bool = True) -> Any:
         if type(d) is float:
             r = p * d
             return r if (r == r or (d != 0.0 and p != 0.0)) else 0.0
+    reuse = reuse and type(p) is np.ndarray and type(d) is np.ndarray and p.shape == d.shape and p.dtype == d.dtype
     with np.errstate(invalid="ignore"):
-        r = p * d
+        prod = np.multiply(p, d, out=p) if reuse else p * d
     # one read pass (BLAS's dot, the fastest) finds a nan; only then is the product redone where a factor is 0
-    if isinstance(r, np.ndarray) and r.dtype.kind == "f" and not np.isfinite(np.vdot(r, r)):
-        return np.where((np.asarray(p) == 0) | (d == 0), 0.0, r)
-    return r
+    if isinstance(prod, np.ndarray) and prod.dtype.kind == "f" and not np.isfinite(np.vdot(prod, prod)):
+        # p is overwritten when reused: a nan beside an infinite tangent then came from p = 0 (or p = nan)
+        zero = (d == 0) | (np.isinf(d) if reuse else np.asarray(p) == 0)
+        return np.where(zero, 0.0, prod)
+    return prod
+
+
+def fresh(p: Any, *inputs: Any) -> bool:
+    """Is ``p`` a new array that a partial just computed (not an input, the output, or a view)?"""
+    return type(p) is np.ndarray and p.base is None and p.flags.writeable and all(p is not a for a in inputs)
 
 
 def ieee(fn: Callable[..., float], ufunc: Any) -> Callable[..., float]:

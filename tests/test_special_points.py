@@ -139,3 +139,11 @@ def test_zero_times_infinity_is_zero_in_both_modes(f, x, expected):
     # scalar Duals (the short paths) and array Duals (the rules) agree; NumPy may warn on the constant
     with np.errstate(all="ignore"):
         assert [derivative(lambda t: f([t, x[1]]), x[0]), derivative(lambda t: f([x[0], t]), x[1])] == expected
+
+
+def test_zero_times_infinity_is_zero_on_arrays_in_both_modes():
+    f = lambda v: np.sum(np.sqrt(v) * np.array([0.0, 1.0, 1.0]) + np.sin(np.sqrt(v)) * np.zeros(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for mode in ("forward", "reverse"):
+            assert gradient(f, [0.0, 1.0, 4.0], mode=mode).tolist() == [0.0, 0.5, 0.25], mode
