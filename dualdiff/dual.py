@@ -24,6 +24,7 @@ from .number import Number
 new_tag = itertools.count(1).__next__
 _new_object = object.__new__
 _NUMBERS = (float, int)
+_PLAIN = (np.ndarray, float, int, np.float64)
 
 # NumPy function -> implementation for Duals (NEP 18); filled by arrays.py and by users.
 ARRAY_FUNCTIONS: dict[Any, Any] = {}
@@ -377,7 +378,8 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
         return apply_unary(rule, args[0])
     t = max(a._t for a in args if isinstance(a, Dual))
     xs = tuple(a._v if isinstance(a, Dual) and a._t == t else a for a in args)
-    y = rule(*xs)
+    # plain arrays and numbers go straight to the ufunc; nested Duals through the rule again
+    y = rule.ufunc(*xs) if all(type(a) in _PLAIN for a in xs) and np.ndim(xs[0]) + np.ndim(xs[1]) else rule(*xs)
     outdim = ndim(y)
     tangent: Any = None
     batched = owned = False

@@ -94,6 +94,8 @@ class Elementwise:
     def __call__(self, x: Any, *rest: Any) -> Any:
         if not rest and self.nargs == 1:  # the hot path: one argument, a number type's own handler
             t = type(x)
+            if t is np.ndarray:
+                return self.ufunc(x)
             h = _unary_handler(t)
             if h is not None:
                 return h(self, x)
