@@ -39,6 +39,15 @@ _FLOAT_HINT = (
 )
 
 
+def _newf(v: float, d: Any, t: int) -> Dual:
+    """_new for a value known to be a Python float: the operators' short paths."""
+    r = _new_object(Dual)
+    r._v = v
+    r._d = d
+    r._t = t
+    return r
+
+
 def _new(v: Any, d: Any, t: int) -> Dual:
     r = _new_object(Dual if type(v) is float or not getattr(v, "ndim", 0) else DualArray)
     r._v = v
@@ -168,14 +177,14 @@ class Dual(Number):
         if type(v) is float:
             to = type(other)
             if to is float or to is int:
-                return _new(v + other, self._d, self._t)
+                return _newf(v + other, self._d, self._t)
             if to is Dual and other._t == self._t and type(other._v) is float:
-                return _new(v + other._v, self._d + other._d, self._t)
+                return _newf(v + other._v, self._d + other._d, self._t)
         return rules.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int):
-            return _new(other + self._v, self._d, self._t)
+            return _newf(other + self._v, self._d, self._t)
         return rules.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
@@ -183,14 +192,14 @@ class Dual(Number):
         if type(v) is float:
             to = type(other)
             if to is float or to is int:
-                return _new(v - other, self._d, self._t)
+                return _newf(v - other, self._d, self._t)
             if to is Dual and other._t == self._t and type(other._v) is float:
-                return _new(v - other._v, self._d - other._d, self._t)
+                return _newf(v - other._v, self._d - other._d, self._t)
         return rules.subtract(self, other)
 
     def __rsub__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int):
-            return _new(other - self._v, -self._d, self._t)
+            return _newf(other - self._v, -self._d, self._t)
         return rules.subtract(other, self)
 
     # The short paths below multiply only by nonzero numbers: a zero factor goes to the rules,
@@ -200,14 +209,14 @@ class Dual(Number):
         if type(v) is float:
             to = type(other)
             if (to is float or to is int) and other:
-                return _new(v * other, self._d * other, self._t)
+                return _newf(v * other, self._d * other, self._t)
             if to is Dual and other._t == self._t and type(other._v) is float and v and other._v:
-                return _new(v * other._v, self._d * other._v + v * other._d, self._t)
+                return _newf(v * other._v, self._d * other._v + v * other._d, self._t)
         return rules.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int) and other:
-            return _new(other * self._v, other * self._d, self._t)
+            return _newf(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
 
     def __truediv__(self, other: Any) -> Any:  # (u/v)' = (u' - q v') / v with q = u/v
@@ -217,9 +226,9 @@ class Dual(Number):
                 if type(other) is Dual:
                     if other._t == self._t and type(other._v) is float and v:
                         q = v / other._v
-                        return _new(q, (self._d - q * other._d) / other._v, self._t)
+                        return _newf(q, (self._d - q * other._d) / other._v, self._t)
                 elif type(other) in _NUMBERS:
-                    return _new(v / other, self._d / other, self._t)
+                    return _newf(v / other, self._d / other, self._t)
             except ZeroDivisionError:  # IEEE answers (inf, nan) come from the general rule
                 pass
         elif type(other) is DualArray and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
@@ -235,23 +244,23 @@ class Dual(Number):
         v = self._v
         if type(v) is float and type(other) in _NUMBERS and v and other:
             q = other / v
-            return _new(q, -q * self._d / v, self._t)
+            return _newf(q, -q * self._d / v, self._t)
         return rules.divide(other, self)
 
     def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1) u', and x**0 has derivative 0
         v = self._v
         if type(v) is float and (type(other) is float or type(other) is int):
             if other == 2 and v:
-                return _new(v * v, 2.0 * v * self._d, self._t)
+                return _newf(v * v, 2.0 * v * self._d, self._t)
             if other != 0 and v > 0.0:  # no special point: the plain power rule
                 try:
                     y = v**other
-                    return _new(y, other * y / v * self._d, self._t)
+                    return _newf(y, other * y / v * self._d, self._t)
                 except OverflowError:
                     pass
             if other == 0:
-                return _new(1.0, scale(0.0, self._d), self._t)
-            return _new(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
+                return _newf(1.0, scale(0.0, self._d), self._t)
+            return _newf(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
         return rules.power(self, other)
 
     def __neg__(self) -> Dual:
@@ -443,13 +452,13 @@ def _call_with_scalar_path(rule: elementwise.Elementwise, x: Any, *rest: Any) ->
 
     It is inlined here because a second Python call would cost as much as the derivative itself.
     """
-    if type(x) is Dual and type(x._v) is float and not rest and rule.nargs == 1:
+    if type(x) is Dual and type(x._v) is float and not rest:
         v = x._v
-        try:
+        try:  # a rule of two arguments fails here too, and the generic call says so
             y = rule.scalar(v)  # type: ignore[misc]
             p = (rule.on_floats or rule.float_partials())[0](v, y)
         except FAST_PATH_MISSES:
-            return apply_unary(rule, x)
+            return _generic_call(rule, x)
         d = x._d
         if type(d) is float:
             r = p * d
