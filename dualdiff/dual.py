@@ -300,7 +300,7 @@ class Dual(Number):
             rule = elementwise.BY_UFUNC.get(ufunc)
             if rule is not None:
                 if len(inputs) == 1:
-                    return apply_unary(rule, self)
+                    return rule(self)
                 if not any(type(a) is np.ndarray and a.dtype == object for a in inputs):
                     return rule(*inputs)
         from .arrays import ufunc_method
@@ -422,23 +422,9 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
 def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
     """Forward mode for a one-argument rule: f(v) and f'(v) * d."""
     v = x._v
-    if type(v) is float:  # the hot path: a scalar Dual
-        try:
-            y = rule.scalar(v)  # type: ignore[misc]
-            p = (rule.on_floats or rule.float_partials())[0](v, y)
-        except FAST_PATH_MISSES:
-            y = rule(v)
-            p = rule.partial(0, (v,), y)
-        d = x._d
-        if type(d) is float:
-            r = p * d
-            d = r if (r == r or (p != 0 and d != 0.0)) else 0.0  # 0 times inf is 0 (see scale)
-        else:
-            d = scale(p, d)
-        out = _new_object(Dual)  # _new, inlined on this hot path
-        out._v, out._d, out._t = y, d, x._t
-        return out
     y = rule(v)
+    if type(v) is float:  # the short path (below) missed: math raised, and the rule answers as IEEE does
+        return _newf(y, scale(rule.partial(0, (v,), y), x._d), x._t)
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)
         return _new(y, scale(p, x._d, rule.singular, fresh(p, v, y)), x._t)

@@ -45,7 +45,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import elementwise, rules
-from .dual import Dual, _as_value, _new, _qualname, ndim, new_tag, shape
+from .dual import ARRAY_FUNCTIONS, Dual, _as_value, _new, _qualname, ndim, new_tag, shape
 from .dual import apply as _dual_apply
 from .elementwise import safe_pow
 from .number import Number
@@ -709,24 +709,9 @@ def dot(a: Any, b: Any, out: Any = None) -> Any:
     no_rule("numpy.dot of an array with more than 2 dimensions (use np.matmul or np.einsum's forward mode)")
 
 
-@implements(np.shape)
-def _shape(a: Any) -> tuple[int, ...]:
-    return shape(a)
-
-
-@implements(np.ndim)
-def _ndim(a: Any) -> int:
-    return ndim(a)
-
-
-@implements(np.size)
-def _size(a: Any, axis: Any = None) -> int:
-    return int(np.prod(shape(a))) if axis is None else shape(a)[axis]
-
-
-@implements(np.copy)
-def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
-    return a
+# questions about shape, and copies of immutable numbers, are the same for Vars as for Duals
+for _f in (np.shape, np.ndim, np.size, np.copy):
+    TAPE_FUNCTIONS[_f] = ARRAY_FUNCTIONS[_f]
 
 
 @implements(np.iscomplexobj)
