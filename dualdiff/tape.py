@@ -47,7 +47,7 @@ import numpy as np
 from . import elementwise, rules
 from .dual import ARRAY_FUNCTIONS, Dual, _as_value, _new, _qualname, ndim, new_tag, shape
 from .dual import apply as _dual_apply
-from .elementwise import safe_pow
+from .elementwise import fresh, safe_pow
 from .number import Number
 
 _NUMBERS = (float, int)
@@ -189,7 +189,15 @@ class Var(Number):
                         if shape(c) != shape(v) or type(c) is np.float64:
                             c = _fit(c, shape(v))
                     pg = parent.grad
-                    parent.grad = c if pg is None else pg + c
+                    if pg is None:
+                        parent.grad = c
+                        mine.pop(id(c), None)  # shared with the child now (add passes g on): not ours to change
+                    elif mine.get(id(pg)) is pg and type(c) is np.ndarray and pg.shape == c.shape:
+                        np.add(pg, c, out=pg)  # a buffer this sweep made: no new allocation
+                    else:
+                        pg = parent.grad = pg + c
+                        if type(pg) is np.ndarray:
+                            mine[id(pg)] = pg
         for node in nodes:
             if not node.parents and isinstance(node.grad, np.ndarray) and not node.grad.flags.writeable:
                 node.grad = node.grad.copy()  # a broadcast view would surprise a user who edits it
@@ -453,7 +461,11 @@ def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
         if np.isfinite(np.vdot(gv, gv)):  # else a zero divisor: the rule's partials, with scale
             return [gu, np.negative(gv, out=gv)]
     singular = rule.singular or type(y) is float
-    return [scale(rule.partial(i, xs, y), g, singular) for i in pos]
+    out = []
+    for i in pos:
+        p = rule.partial(i, xs, y)
+        out.append(scale(p, g, singular, fresh(p, y, *xs)))  # a partial just computed takes the product
+    return out
 
 
 scale = elementwise.scale

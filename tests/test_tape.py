@@ -520,3 +520,16 @@ def test_threads_do_not_mix():
     for t in threads:
         t.join()
     assert results[0] == [True] * 200 and results[1] == [True] * 200
+
+
+def test_gradient_buffers_reused_in_place_never_change_another_nodes_gradient():
+    # add passes its gradient on unchanged, so a child and its parent can share one array; the sweep
+    # adds into buffers in place only when no other node holds them
+    a = Var(np.array([1.0, 2.0]))
+    b = a + 1.0
+    c = b * 1.0
+    y = np.sum(c * c) + np.sum(a * 3.0) + np.sum(b * 5.0) + np.sum(a[:1]) + np.sum(a[1:] * 2.0)
+    y.backward()
+    np.testing.assert_array_equal(c.grad, 2 * c.value)
+    np.testing.assert_array_equal(b.grad, 2 * c.value + 5)
+    np.testing.assert_array_equal(a.grad, 2 * c.value + 5 + 3 + np.array([1.0, 2.0]))
