@@ -32,8 +32,9 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# --- reverse mode (tape.py, check.py): exports added below this line ---
-from .tape import Var, hvp, vjp
+# --- reverse mode (tape.py, tape_arrays.py, reverse.py, check.py) ---
+from .reverse import hvp, vjp
+from .tape import Var
 from .check import CheckError, CheckReport, check_gradient
 
 __all__ += ["Var", "vjp", "hvp", "check_gradient", "CheckReport", "CheckError"]

@@ -114,7 +114,7 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
            [1., 3.]])
     """
     if _reverse(mode):
-        from .tape import jacobian as reverse_jacobian
+        from .reverse import jacobian as reverse_jacobian
 
         return reverse_jacobian(f, x)
     x = _input(x)
@@ -137,7 +137,7 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
     array([2., 3.])
     """
     if _reverse(mode):
-        from .tape import gradient as reverse_gradient
+        from .reverse import gradient as reverse_gradient
 
         return reverse_gradient(f, x)
     x = _input(x)
@@ -167,7 +167,7 @@ def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str
            [2., 0.]])
     """
     if _reverse(mode):
-        from .tape import hessian as reverse_hessian
+        from .reverse import hessian as reverse_hessian
 
         return reverse_hessian(f, x, chunk)
     x = _input(x)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import api, tape
+from . import api, reverse
 
 EPS = float(np.finfo(float).eps)
 COMPLEX_STEP = 1e-20
@@ -222,7 +222,7 @@ def _adjoint(f: Callable[[Any], Any], x: Any, fshape: tuple[int, ...], J: Any, r
     u = rng.standard_normal(fshape) if fshape else float(rng.standard_normal())
     v = rng.standard_normal(np.shape(x)) if np.shape(x) else float(rng.standard_normal())
     Jv = api.jvp(f, x, v)[1]
-    JTu = tape.vjp(f, x, u)[1]
+    JTu = reverse.vjp(f, x, u)[1]
     left, right = float(np.sum(u * np.asarray(Jv))), float(np.sum(np.asarray(JTu) * v))
     # the natural size of both sides: |u|^T |J| |v|
     size = float(np.sum(np.abs(J) * np.multiply.outer(np.abs(u), np.abs(v)))) if np.size(J) else 0.0

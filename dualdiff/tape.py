@@ -8,7 +8,8 @@ on once, newest first, and passes the gradient to the parents by the chain rule.
 Elementwise functions read the same table as forward mode (`rules.py`): reverse multiplies
 ``rule.partial(i, args, out)`` into the incoming gradient, then sums away broadcast axes.
 Structural functions (sum, matmul, indexing, ...) are the transposes of the forward ones, one
-entry a function in the table at the end of this file.
+entry a function in the table of tape_arrays.py. The user's functions (gradient, vjp, hvp) are in
+reverse.py.
 
 There is no global tape: a node holds its parents, so a result keeps alive exactly the graph it
 depends on, and the graph goes away with it (a node only points to older nodes, so there are no
@@ -45,7 +46,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import elementwise, rules
-from .dual import ARRAY_FUNCTIONS, Dual, _as_value, _new, _qualname, ndim, new_tag, shape
+from .dual import Dual, _as_value, _new, _qualname, ndim, shape
 from .dual import apply as _dual_apply
 from .elementwise import fresh, safe_pow
 from .number import Number
@@ -122,7 +123,7 @@ class Var(Number):
 
     @property
     def T(self) -> Any:
-        return transpose(self)
+        return _S.transpose(self)
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else (f", op={self.op!r}" if self.op else "")
@@ -326,9 +327,9 @@ class Var(Number):
         if method == "__call__" and rule is not None and not kwargs:
             return rule(*inputs)
         if method == "__call__" and ufunc is np.matmul and not kwargs:
-            return matmul(*inputs)
+            return _S.matmul(*inputs)
         if method == "reduce" and ufunc is np.add:
-            return sum(*inputs, **kwargs)
+            return _S.sum(*inputs, **kwargs)
         no_rule(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
@@ -339,25 +340,25 @@ class Var(Number):
 
     # methods that mirror ndarray's
     def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return sum(self, axis=axis, keepdims=keepdims)
+        return _S.sum(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return mean(self, axis=axis, keepdims=keepdims)
+        return _S.mean(self, axis=axis, keepdims=keepdims)
 
     def reshape(self, *shape: Any) -> Any:
-        return reshape(self, shape[0] if len(shape) == 1 else shape)
+        return _S.reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def ravel(self) -> Any:
-        return ravel(self)
+        return _S.ravel(self)
 
     def flatten(self) -> Any:
-        return ravel(self)
+        return _S.ravel(self)
 
     def transpose(self, *axes: Any) -> Any:
-        return transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
+        return _S.transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
 
     def dot(self, other: Any) -> Any:
-        return dot(self, other)
+        return _S.dot(self, other)
 
 
 def no_rule(what: str) -> NoReturn:
@@ -518,89 +519,8 @@ def _tuple(s: Any) -> tuple[int, ...]:
     return tuple(s) if isinstance(s, (tuple, list)) else (s,)
 
 
-def _back_reshape(g: Any, s: tuple[int, ...]) -> tuple[Any]:
-    return (np.reshape(g, s),)
-
-
-@implements(np.reshape)
-def reshape(a: Any, shape: Any = None, order: str = "C", **kw: Any) -> Any:
-    s = _tuple(kw.get("newshape", shape))
-    if order != "C":
-        no_rule(f"numpy.reshape(order={order!r})")
-    return _unary(a, "reshape", lambda v: np.reshape(v, s), _back_reshape, _shape_of(a))
-
-
 def _shape_of(a: Any) -> tuple[int, ...]:
     return a.shape if hasattr(a, "shape") else np.shape(a)
-
-
-@implements(np.ravel)
-def ravel(a: Any, order: str = "C") -> Any:
-    return reshape(a, -1, order=order)
-
-
-@implements(np.squeeze)
-def squeeze(a: Any, axis: Any = None) -> Any:
-    return _unary(a, "squeeze", lambda v: np.squeeze(v, axis), _back_reshape, _shape_of(a))
-
-
-@implements(np.expand_dims)
-def expand_dims(a: Any, axis: Any) -> Any:
-    return _unary(a, "expand_dims", lambda v: np.expand_dims(v, axis), _back_reshape, _shape_of(a))
-
-
-@implements(np.transpose)
-def transpose(a: Any, axes: Any = None) -> Any:
-    n = ndim(a)
-    ax = tuple(range(n))[::-1] if axes is None else tuple(x % n for x in axes)
-    back = tuple(int(i) for i in np.argsort(ax))
-    return _unary(a, "transpose", lambda v: np.transpose(v, ax), lambda g, b: (np.transpose(g, b),), back)
-
-
-@implements(np.swapaxes)
-def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
-    return _unary(a, "swapaxes", lambda v: np.swapaxes(v, axis1, axis2), lambda g, s: (np.swapaxes(g, *s),), (axis1, axis2))
-
-
-@implements(np.moveaxis)
-def moveaxis(a: Any, source: Any, destination: Any) -> Any:
-    return _unary(
-        a, "moveaxis", lambda v: np.moveaxis(v, source, destination), lambda g, s: (np.moveaxis(g, s[1], s[0]),), (source, destination)
-    )
-
-
-@implements(np.broadcast_to)
-def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
-    s = _tuple(shape)
-    return _unary(array, "broadcast_to", lambda v: np.broadcast_to(v, s), lambda g, _: (g,), None)  # backward sums it back
-
-
-@implements(np.sum)
-def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "sum")
-    s = _shape_of(a)
-    return _unary(a, "sum", lambda v: np.sum(v, axis=axis, keepdims=keepdims), _back_sum, (s, axis, keepdims))
-
-
-def _back_sum(g: Any, saved: Any) -> tuple[Any]:
-    s, axis, keepdims = saved
-    if axis is not None and not keepdims:
-        n = len(s)
-        g = np.expand_dims(g, tuple(sorted(a % n for a in _tuple(axis))))
-    return (np.broadcast_to(g, s),)
-
-
-@implements(np.mean)
-def mean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "mean")
-    s = _shape_of(a)
-    count = int(np.prod(s)) if axis is None else int(np.prod([s[i] for i in _tuple(axis)]))
-    return sum(a, axis=axis, keepdims=keepdims) / count
-
-
-def _no_out(out: Any, name: str) -> None:
-    if out is not None:
-        raise TypeError(f"numpy.{name}(..., out=...) would write a Var into a plain array; use the returned value")
 
 
 def getitem(x: Var, index: Any) -> Any:
@@ -637,433 +557,5 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
     return z
 
 
-@implements(np.concatenate)
-def concatenate(arrays: Any, axis: Any = 0, **kw: Any) -> Any:
-    xs: list[Any] = [np.asarray(a) if isinstance(a, (list, tuple)) else a for a in arrays]
-    if axis is None:
-        xs, axis = [ravel(x) for x in xs], 0
-    t, vals, pos = _split(xs)
-    out = np.concatenate(vals, axis)
-    ax = axis % ndim(out)
-    bounds = np.cumsum([0] + [shape(v)[ax] for v in vals])
-    pieces = [(slice(None),) * ax + (slice(int(bounds[i]), int(bounds[i + 1])),) for i in pos]
-    return _node(out, t, "concatenate", tuple(xs[i] for i in pos), lambda g, p: [g[i] for i in p], pieces)
-
-
-@implements(np.stack)
-def stack(arrays: Any, axis: int = 0, **kw: Any) -> Any:
-    xs = list(arrays)
-    n = ndim(xs[0]) + 1
-    return concatenate([expand_dims(x, axis % n) for x in xs], axis % n)
-
-
-@implements(np.hstack)
-def hstack(tup: Any, **kw: Any) -> Any:
-    xs = [reshape(x, (1,)) if ndim(x) == 0 else x for x in tup]
-    return concatenate(xs, 0 if ndim(xs[0]) == 1 else 1)
-
-
-@implements(np.vstack)
-def vstack(tup: Any, **kw: Any) -> Any:
-    return concatenate([reshape(x, (1, -1)) if ndim(x) < 2 else x for x in tup], 0)
-
-
-@implements(np.where)
-def where(condition: Any, x: Any = None, y: Any = None) -> Any:
-    cond = np.asarray(_plain(condition))
-    if x is None or y is None:
-        return np.where(cond)
-    t, (a, b), pos = _split([x, y])
-    return _node(np.where(cond, a, b), t, "where", tuple((x, y)[i] for i in pos), _back_where, (cond, pos))
-
-
-def _back_where(g: Any, saved: Any) -> list[Any]:
-    cond, pos = saved
-    return [np.where(cond, g, 0.0) if i == 0 else np.where(cond, 0.0, g) for i in pos]
-
-
-def _plain(x: Any) -> Any:
-    while isinstance(x, (Var, Dual)):
-        x = x.value
-    return x
-
-
-@implements(np.matmul)
-def matmul(a: Any, b: Any, **kw: Any) -> Any:
-    t, (av, bv), pos = _split([a, b])
-    return _node(np.matmul(av, bv), t, "matmul", tuple((a, b)[i] for i in pos), _back_matmul, (av, bv, pos))
-
-
-def _back_matmul(g: Any, saved: Any) -> list[Any]:
-    a, b, pos = saved
-    a2 = np.reshape(a, (1,) + shape(a)) if ndim(a) == 1 else a  # a vector is a row ...
-    b2 = np.reshape(b, shape(b) + (1,)) if ndim(b) == 1 else b  # ... or a column
-    out2 = np.broadcast_shapes(shape(a2)[:-2], shape(b2)[:-2]) + (shape(a2)[-2], shape(b2)[-1])
-    g2 = np.reshape(g, out2)
-    result = []
-    for i in pos:
-        if i == 0:
-            ga = np.matmul(g2, np.swapaxes(b2, -1, -2))
-            result.append(np.reshape(ga, shape(ga)[:-2] + shape(ga)[-1:]) if ndim(a) == 1 else ga)
-        else:
-            gb = np.matmul(np.swapaxes(a2, -1, -2), g2)
-            result.append(np.reshape(gb, shape(gb)[:-1]) if ndim(b) == 1 else gb)
-    return result
-
-
-@implements(np.dot)
-def dot(a: Any, b: Any, out: Any = None) -> Any:
-    _no_out(out, "dot")
-    if ndim(a) == 0 or ndim(b) == 0:
-        return a * b
-    if ndim(b) <= 2:
-        return matmul(a, b)
-    no_rule("numpy.dot of an array with more than 2 dimensions (use np.matmul or np.einsum's forward mode)")
-
-
-# questions about shape, and copies of immutable numbers, are the same for Vars as for Duals
-for _f in (np.shape, np.ndim, np.size, np.copy):
-    TAPE_FUNCTIONS[_f] = ARRAY_FUNCTIONS[_f]
-
-
-@implements(np.iscomplexobj)
-def _iscomplexobj(x: Any) -> bool:
-    return bool(np.iscomplexobj(_plain(x)))
-
-
-@implements(np.isrealobj)
-def _isrealobj(x: Any) -> bool:
-    return not _iscomplexobj(x)
-
-
-# --- composites: written with the entries above, so their gradients follow ---
-@implements(np.flip)
-def flip(m: Any, axis: Any = None) -> Any:
-    axes = range(ndim(m)) if axis is None else [a % ndim(m) for a in _tuple(axis)]
-    return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim(m)))]
-
-
-@implements(np.clip)
-def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, **kw: Any) -> Any:
-    _no_out(out, "clip")
-    lo, hi = kw.get("min", a_min), kw.get("max", a_max)
-    r = a if lo is None else np.maximum(a, lo)
-    return r if hi is None else np.minimum(r, hi)
-
-
-@implements(np.take)
-def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Any:
-    _no_out(out, "take")
-    if axis is None:
-        return ravel(a)[np.asarray(indices)]
-    return a[(slice(None),) * (axis % ndim(a)) + (np.asarray(indices),)]
-
-
-@implements(np.take_along_axis)
-def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
-    if axis is None:
-        arr, axis = ravel(arr), 0
-    idx = np.asarray(indices)
-    full: list[Any] = list(np.indices(idx.shape, sparse=True))  # every other axis indexes itself
-    full[axis % ndim(arr)] = idx
-    return arr[tuple(full)]
-
-
-def _pick(arg: Any, a: Any, axis: Any, keepdims: bool, name: str) -> Any:
-    """max/min: the entry that argmax/argmin picks (the first at a tie, as forward mode does)."""
-    if axis is None:
-        r = ravel(a)[int(arg(_plain(a)))]
-        return reshape(r, (1,) * ndim(a)) if keepdims else r
-    if not isinstance(axis, int):
-        no_rule(f"numpy.{name} over several axes")
-    r = take_along_axis(a, np.expand_dims(arg(_plain(a), axis=axis), axis), axis)
-    return r if keepdims else squeeze(r, axis)
-
-
-@implements(np.max, np.amax)
-def max_(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "max")
-    return _pick(np.argmax, a, axis, keepdims, "max")
-
-
-@implements(np.min, np.amin)
-def min_(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "min")
-    return _pick(np.argmin, a, axis, keepdims, "min")
-
-
-@implements(np.sort)
-def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None) -> Any:
-    if axis is None:
-        a, axis = ravel(a), -1
-    return take_along_axis(a, np.argsort(_plain(a), axis=axis, kind=kind), axis)
-
-
-@implements(np.prod)
-def prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    """Pairwise products in log2(n) vectorized steps: exact where entries are 0 (no division)."""
-    _no_out(out, "prod")
-    if axis is None:
-        b = ravel(a)
-    elif isinstance(axis, int):
-        b = moveaxis(a, axis, -1)
-    else:
-        no_rule("numpy.prod over several axes")
-    rest = shape(b)[:-1]
-    if shape(b)[-1] == 0:
-        b = np.ones(rest + (1,))
-    while shape(b)[-1] > 1:
-        if shape(b)[-1] % 2:
-            b = concatenate([b, np.ones(rest + (1,))], -1)
-        b = b[..., 0::2] * b[..., 1::2]
-    r = squeeze(b, -1)
-    if keepdims:
-        r = reshape(r, (1,) * ndim(a)) if axis is None else expand_dims(r, axis)
-    return r
-
-
-@implements(np.cumsum)
-def cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-    _no_out(out, "cumsum")
-    if axis is None:
-        a, axis = ravel(a), 0
-    ax = axis % ndim(a)
-    # the transpose of a running sum is a running sum from the other end
-    back = lambda g, _: (np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
-    return _unary(a, "cumsum", lambda v: np.cumsum(v, axis=ax), back, None)
-
-
-@implements(np.diagonal)
-def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
-    b = moveaxis(a, (axis1, axis2), (-2, -1))
-    rows, cols = shape(b)[-2:]
-    i = np.arange(max(0, min(rows + min(offset, 0), cols - max(offset, 0))))
-    return b[..., i - min(offset, 0), i + max(offset, 0)]
-
-
-@implements(np.trace)
-def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Any:
-    _no_out(out, "trace")
-    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
-
-
-@implements(np.var)
-def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "var")
-    dev = a - mean(a, axis=axis, keepdims=True)
-    n = int(np.prod(shape(a))) // int(np.prod(shape(mean(_plain(a), axis=axis, keepdims=True))))
-    return sum(dev * dev, axis=axis, keepdims=keepdims) / (n - ddof)
-
-
-@implements(np.std)
-def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
-    return rules.sqrt(var(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims))
-
-
-@implements(np.outer)
-def outer(a: Any, b: Any, out: Any = None) -> Any:
-    _no_out(out, "outer")
-    return reshape(ravel(a), (-1, 1)) * reshape(ravel(b), (1, -1))
-
-
-@implements(np.inner)
-def inner(a: Any, b: Any) -> Any:
-    if ndim(a) == 0 or ndim(b) == 0:
-        return a * b
-    return matmul(a, swapaxes(b, -1, -2) if ndim(b) > 1 else b)
-
-
-@implements(np.real)
-def real(val: Any) -> Any:
-    return val
-
-
-# --- numpy.linalg: each the transpose of its forward rule ---
-@implements(np.linalg.norm)
-def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
-    if ord not in (None, 2, "fro") or (ord == 2 and (ndim(x) > 1 and axis is None)):
-        no_rule(f"numpy.linalg.norm(ord={ord!r})")
-    return rules.sqrt(sum(x * x, axis=axis, keepdims=keepdims))
-
-
-@implements(np.linalg.inv)
-def inv(a: Any) -> Any:
-    t, (av,), pos = _split([a])
-    y = np.linalg.inv(av)
-    return _node(y, t, "inv", (a,), _back_inv, y)
-
-
-def _back_inv(g: Any, y: Any) -> tuple[Any]:  # d(A^-1) = -A^-1 dA A^-1, transposed
-    yt = np.swapaxes(y, -1, -2)
-    return (-np.matmul(np.matmul(yt, g), yt),)
-
-
-@implements(np.linalg.solve)
-def solve(a: Any, b: Any) -> Any:
-    t, (av, bv), pos = _split([a, b])
-    x = np.linalg.solve(av, bv)
-    return _node(x, t, "solve", tuple((a, b)[i] for i in pos), _back_solve, (av, x, pos))
-
-
-def _back_solve(g: Any, saved: Any) -> list[Any]:  # x = A^-1 b: gb = A^-T g, gA = -gb x^T
-    a, x, pos = saved
-    gb = np.linalg.solve(np.swapaxes(a, -1, -2), g)
-    if ndim(x) == 1:
-        ga = -np.reshape(gb, (-1, 1)) * np.reshape(x, (1, -1))
-    else:
-        ga = -np.matmul(gb, np.swapaxes(x, -1, -2))
-    return [ga if i == 0 else gb for i in pos]
-
-
-@implements(np.linalg.det)
-def det(a: Any) -> Any:
-    t, (av,), pos = _split([a])
-    d = np.linalg.det(av)
-    return _node(d, t, "det", (a,), _back_det, (av, d))
-
-
-def _back_det(g: Any, saved: Any) -> tuple[Any]:  # d det = det * tr(A^-1 dA)
-    a, d = saved
-    return (np.swapaxes(np.linalg.inv(a), -1, -2) * np.expand_dims(np.expand_dims(g * d, -1), -1),)
-
-
-# --- the user's reverse-mode functions (api.gradient(mode="reverse") and friends land here) ---
-def _input(x: Any, name: str = "x") -> Any:
-    if isinstance(x, (Var, Dual)):
-        return x
-    if isinstance(x, (bool, int, float, np.number)):
-        return float(x)
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, not {type(x).__name__}") from None
-
-
-def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
-    """Run f on a fresh leaf; return the leaf, f's result as one Var (or constant), and the tag."""
-    t = new_tag()
-    leaf = _leaf(x, t, "x")
-    return leaf, _result(f(leaf), t), t
-
-
-def _result(r: Any, t: int) -> Any:
-    if type(r) is Var:
-        if r._t > t:  # leaked from a differentiation that is finished: only its value is meaningful
-            return _result(r.value, t)
-        return r
-    if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
-        items = np.asarray(r, dtype=object)
-        flat = list(items.flat)
-        if any(type(e) is Var for e in flat):
-            return reshape(stack(flat), items.shape)
-        return np.array(flat, dtype=float).reshape(items.shape)
-    if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
-        return r
-    raise TypeError(
-        f"the function returned a {type(r).__name__}; dualdiff differentiates functions that "
-        "return numbers or arrays of numbers"
-    )
-
-
-def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
-    """The leaf's gradient after one backward sweep from ``y`` seeded with ``seed``."""
-    if type(y) is not Var or y._t != t:  # y does not depend on the leaf
-        return np.zeros(leaf.shape) if leaf.shape else 0.0
-    y.backward(seed)
-    g = leaf.grad
-    if g is None:
-        return np.zeros(leaf.shape) if leaf.shape else 0.0
-    return g
-
-
-def gradient(f: Callable[[Any], Any], x: Any) -> Any:
-    """The gradient of a scalar-valued f at x by one backward sweep (reverse mode).
-
-    >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
-    array([2., 3.])
-    """
-    leaf, y, t = _record(f, _input(x))
-    if shape(y) != ():
-        raise ValueError(
-            f"gradient needs f to return a scalar, but it returned shape {shape(y)}; "
-            "use jacobian(f, x) or vjp(f, x, u) for vector-valued functions"
-        )
-    return _sweep(leaf, y, t, 1.0)
-
-
-def jacobian(f: Callable[[Any], Any], x: Any) -> Any:
-    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``: one backward sweep per output.
-
-    >>> import numpy as np
-    >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0])
-    array([[5., 2.],
-           [1., 3.]])
-    """
-    x = _input(x)
-    leaf, y, t = _record(f, x)
-    out = shape(y)
-    rows = []
-    for i in range(int(np.prod(out))):
-        seed = np.zeros(out)
-        seed.flat[i] = 1.0
-        rows.append(_sweep(leaf, y, t, seed if out else 1.0))
-    if not rows:
-        return np.zeros(out + shape(x))
-    return np.reshape(np.stack(rows) if shape(x) or len(rows) > 1 else rows[0], out + shape(x))
-
-
-def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
-    """``(f(x), u^T J)`` in one backward sweep; ``u`` has f(x)'s shape, the result x's shape.
-
-    >>> vjp(lambda x: x * x, [1.0, 2.0], [1.0, 10.0])
-    (array([1., 4.]), array([ 2., 40.]))
-    """
-    leaf, y, t = _record(f, _input(x))
-    u = _input(u, "u")
-    if shape(u) != shape(y):
-        raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
-    value = y.value if type(y) is Var and y._t == t else y
-    return value, _sweep(leaf, y, t, u)
-
-
-def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
-    """The Hessian of a scalar-valued f at x times ``v`` (forward over reverse: a tape of Duals).
-
-    >>> hvp(lambda x: x[0] ** 2 * x[1], [1.0, 2.0], [1.0, 0.0])
-    array([4., 2.])
-    """
-    x, v = _input(x), _input(v, "v")
-    if shape(v) != shape(x):
-        raise ValueError(f"v must have x's shape {shape(x)}, not {shape(v)}")
-    return _forward_over_reverse(f, x, v)
-
-
-def _forward_over_reverse(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
-    from .api import _part
-
-    td = new_tag()
-    g = gradient(f, _new(x, seed, td))
-    h = _part(g, td, True)
-    if h is None:
-        return np.zeros(shape(seed)) if shape(seed) else 0.0
-    return h if shape(h) == shape(seed) else np.broadcast_to(h, shape(seed)).copy()
-
-
-def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
-    """The Hessian of a scalar-valued f at x, ``x.shape + x.shape``: forward over reverse, ``chunk``
-    directions (Hessian columns) per backward sweep.
-
-    >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0])
-    array([[4., 2.],
-           [2., 0.]])
-    """
-    from .api import _directions
-
-    x = _input(x)
-    if shape(x) == ():
-        return _forward_over_reverse(f, x, 1.0)
-    cols = [_forward_over_reverse(f, x, seed) for seed in _directions(x, chunk)]
-    if not cols:
-        return np.zeros(shape(x) + shape(x))
-    t = np.concatenate(cols, axis=0)
-    return np.reshape(np.moveaxis(t, 0, -1), shape(x) + shape(x))
+# The structural rules live in tape_arrays.py; Var's methods reach them through this name at call time.
+from . import tape_arrays as _S  # noqa: E402
