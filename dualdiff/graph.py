@@ -393,13 +393,9 @@ def _in_label(op: str) -> bool:
 
 def _edge_grads(v: Var, g: Any) -> list[Any]:
     """What each parent receives from ``v`` when ``g`` arrives at ``v``: the tape's own backward step."""
-    if g is None or v._vjp is None:  # type: ignore[attr-defined]
+    if g is None or not v.parents:
         return [None] * len(v.parents)
-    from .tape import _fit
-
-    with np.errstate(all="ignore"):
-        contributions = v._vjp(g, v._saved)  # type: ignore[attr-defined]
-    return [_plain(_fit(c, p.shape)) for p, c in zip(v.parents, contributions, strict=True)]
+    return [_plain(c) for c in v.backward_step(g)]
 
 
 def _build(y: Var, output: str, title: str) -> Graph:

@@ -129,6 +129,21 @@ class Var(Number):
         label = f", name={self.name!r}" if self.name else (f", op={self.op!r}" if self.op else "")
         return f"Var({self.value!r}{label})"
 
+    def backward_step(self, grad: Any) -> list[Any]:
+        """What each parent receives when ``grad`` arrives here: one step of the backward sweep,
+        the incoming gradient times this node's local derivatives (summed over broadcast axes).
+
+        >>> x = Var(3.0)
+        >>> y = x * x
+        >>> y.backward_step(1.0)  # d(x*x)/dx = x, once for each factor
+        [3.0, 3.0]
+        """
+        if self._vjp is None:
+            return []
+        with np.errstate(all="ignore"):
+            contributions = self._vjp(grad, self._saved)
+        return [_fit(c, p.shape) for p, c in zip(self.parents, contributions, strict=True)]
+
     def backward(self, grad: Any = None) -> None:
         """Fill ``.grad`` of every Var this one depends on with d(self)/d(that Var).
 
