@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _lift, _no_out, _plain_value, _scalar, batch, implements, moveaxis, no_rule
+from .arrays import _lift, _no_out, _plain_value, _scalar, batch, implements, no_rule
 from .dual import Dual, _new, ndim, shape
+from .shapes import moveaxis
 
 _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
 _EighResult = type(np.linalg.eigh(np.eye(1)))

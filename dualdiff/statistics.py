@@ -1,0 +1,141 @@
+"""Statistics and sampling on Duals (NEP 18): ptp, nansum, nanmean, nanmax, nanmin, quantile, percentile,
+median, cov, trapezoid, linspace, interp. All are composites of the entries in the other modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .arrays import _no_out, _plain_value, implements, no_rule
+from .dual import Dual, ndim, shape
+from .reductions import _pick, max_, min_
+from .selection import sort
+from .shapes import atleast_2d, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, transpose
+
+
+# --- statistics and sampling: composites of the entries in shapes, reductions and selection ---
+@implements(np.ptp)
+def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    _no_out(out, "ptp")
+    return max_(a, axis, keepdims=keepdims) - min_(a, axis, keepdims=keepdims)
+
+
+@implements(np.nansum)
+def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    _no_out(out, "nansum")
+    return np.sum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, keepdims=keepdims)
+
+
+@implements(np.nanmean)
+def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    count = np.sum(~np.isnan(_plain_value(a)), axis=axis, keepdims=keepdims)
+    return nansum(a, axis, out=out, keepdims=keepdims) / count
+
+
+@implements(np.nanmax)
+def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    return _pick(np.nanargmax, "nanmax", a, axis, out, keepdims, kw.get("where"))
+
+
+@implements(np.nanmin)
+def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    return _pick(np.nanargmin, "nanmin", a, axis, out, keepdims, kw.get("where"))
+
+
+@implements(np.quantile)
+def quantile(
+    a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
+    keepdims: bool = False, **kw: Any,
+) -> Any:
+    """Linear interpolation between the sorted entries around q (n - 1): the derivative follows them."""
+    _no_out(out, "quantile")
+    if method != "linear" or kw.get("weights") is not None:
+        no_rule(f"numpy.quantile with method={method!r} or weights")
+    nd, flat = ndim(a), axis is None
+    if flat:
+        a, axis = ravel(a), 0
+    s = moveaxis(sort(a, axis), axis, -1)
+    n = shape(s)[-1]
+    q = q if isinstance(q, Dual) else np.asarray(q, dtype=float)
+    pos = q * (n - 1)
+    lo = np.floor(_plain_value(pos)).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    w = pos - lo
+    r = s[..., lo] * (1 - w) + s[..., hi] * w
+    r = moveaxis(r, -1, 0) if ndim(q) else r
+    if keepdims:
+        r = reshape(r, shape(q) + (1,) * nd) if flat else expand_dims(r, axis % ndim(s) + ndim(q))
+    return r
+
+
+@implements(np.percentile)
+def percentile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
+               keepdims: bool = False, **kw: Any) -> Any:
+    q = q / 100 if isinstance(q, Dual) else np.asarray(q, dtype=float) / 100
+    return quantile(a, q, axis, out, overwrite_input, method, keepdims, **kw)
+
+
+@implements(np.median)
+def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
+    return quantile(a, 0.5, axis, out, keepdims=keepdims)
+
+
+@implements(np.cov)
+def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None, fweights: Any = None, aweights: Any = None,
+        **kw: Any) -> Any:
+    if fweights is not None or aweights is not None:
+        no_rule("numpy.cov with fweights or aweights")
+    X = atleast_2d(m)
+    if not rowvar and shape(X)[0] != 1:
+        X = transpose(X)
+    if y is not None:
+        Y = atleast_2d(y)
+        X = concatenate([X, Y if rowvar or shape(Y)[0] == 1 else transpose(Y)], 0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    Xc = X - np.mean(X, axis=1, keepdims=True)
+    return squeeze(Xc @ transpose(Xc) / (shape(X)[1] - ddof))
+
+
+@implements(np.trapezoid)
+def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
+    n = ndim(y)
+    axis = axis % n
+    if x is None:
+        d: Any = dx
+    else:
+        d = np.diff(x, axis=-1 if ndim(x) == 1 else axis)
+        if ndim(x) == 1:
+            d = reshape(d, tuple(-1 if i == axis else 1 for i in range(n)))
+    before = (slice(None),) * axis
+    return np.sum(d * (y[before + (slice(1, None),)] + y[before + (slice(None, -1),)]) / 2.0, axis=axis)
+
+
+@implements(np.linspace)
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False, dtype: Any = None,
+             axis: int = 0, **kw: Any) -> Any:
+    if axis != 0:
+        no_rule("numpy.linspace with axis")
+    div = (num - 1) if endpoint else num
+    t = np.arange(num, dtype=float) / max(div, 1)
+    nd = max(ndim(start), ndim(stop))
+    r = start + (stop - start) * np.reshape(t, (-1,) + (1,) * nd)
+    if endpoint and num > 1:  # as NumPy: the last sample is exactly stop
+        r = concatenate([r[:-1], np.broadcast_to(stop, (1,) + shape(r)[1:])], 0) if shape(stop) == shape(r)[1:] else r
+    return (r, (stop - start) / max(div, 1)) if retstep else r
+
+
+@implements(np.interp)
+def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None) -> Any:
+    """Piecewise linear: the slope of the piece x falls in (the right one at a knot); 0 outside xp."""
+    if isinstance(xp, Dual) or period is not None:
+        no_rule("numpy.interp with a Dual xp or a period")
+    xp = np.asarray(xp, dtype=float)
+    fp = fp if isinstance(fp, Dual) else np.asarray(fp, dtype=float)
+    xv = _plain_value(x)
+    i = np.clip(np.searchsorted(xp, xv, "right") - 1, 0, len(xp) - 2)
+    w = (x - xp[i]) / (xp[i + 1] - xp[i])
+    y = fp[i] * (1 - w) + fp[i + 1] * w
+    y = np.where(xv < xp[0], fp[0] if left is None else left, y)
+    return np.where(xv > xp[-1], fp[-1] if right is None else right, y)
