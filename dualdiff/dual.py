@@ -2,7 +2,8 @@
 
 With eps**2 = 0, (a + a' eps)(b + b' eps) = ab + (a'b + ab') eps: every operator below computes its
 value and, beside it, the derivative by the chain rule. Elementwise functions come from the table
-in `rules.py`; NumPy's other functions (sum, dot, reshape, ...) from `arrays.py`.
+in `rules.py`; NumPy's other functions (sum, dot, reshape, ...) from the modules `arrays.py` loads
+(shapes, reductions, selection, products, statistics, linalg).
 
 A derivative may carry several directions at once: then its shape is ``(k,) + value.shape``.
 Each differentiation has a tag (a fresh increasing integer); when Duals of two tags meet, the newer

@@ -1,6 +1,7 @@
 """NumPy's non-elementwise functions on the tape, one entry a function: the forward value beside
-its transpose, the backward rule. Forward mode's twins are in arrays.py; tests/test_tape.py checks
-every entry against them, which keeps both honest.
+its transpose, the backward rule. Forward mode's twins are in shapes.py, reductions.py, products.py
+and the other modules that arrays.py loads; tests/test_tape.py checks every entry against them,
+which keeps both honest.
 
 >>> import numpy as np
 >>> from dualdiff import Var
