@@ -213,6 +213,8 @@ class Dual(Number):
                 return _newf(v * other, self._d * other, self._t)
             if to is Dual and other._t == self._t and type(other._v) is float and v and other._v:
                 return _newf(v * other._v, self._d * other._v + v * other._d, self._t)
+        elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
+            return rules.square(self)
         return rules.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
