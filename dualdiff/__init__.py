@@ -36,6 +36,7 @@ __version__ = "0.1.0"
 from .reverse import hvp, vjp
 from .tape import Var
 from .check import CheckError, CheckReport, check_gradient
+from . import composites as _composites  # noqa: F401  (stack, dot, ... for both modes)
 
 __all__ += ["Var", "vjp", "hvp", "check_gradient", "CheckReport", "CheckError"]
 

@@ -164,7 +164,7 @@ def from_objects(a: Any) -> Any:
     flat = list(a.flat)
     if not any(isinstance(e, Dual) for e in flat):
         return np.array(flat, dtype=float).reshape(a.shape)
-    return reshape(stack(promote(flat)), a.shape)
+    return reshape(np.stack(promote(flat)), a.shape)
 
 
 # --- user rules ---
@@ -256,4 +256,4 @@ for _rule in list(elementwise.BY_UFUNC.values()):
 from . import selection, statistics  # noqa: E402, F401
 from .products import einsum, matmul  # noqa: E402
 from .reductions import _scan  # noqa: E402
-from .shapes import ravel, reshape, stack, transpose  # noqa: E402
+from .shapes import ravel, reshape, transpose  # noqa: E402

@@ -51,14 +51,6 @@ def _matmul_term(d: Any, k: tuple[int, ...], av: Any, bv: Any, which: int) -> An
     return r if nb >= 2 else np.squeeze(r, -1)
 
 
-@implements(np.dot)
-def dot(a: Any, b: Any, out: Any = None) -> Any:
-    _no_out(out, "dot")
-    if ndim(a) == 0 or ndim(b) == 0:
-        return a * b
-    if ndim(b) <= 2:
-        return matmul(a, b)
-    return np.tensordot(a, b, axes=([-1], [-2]))
 
 
 # --- products: multilinear, each written as one einsum; the derivative is one einsum per Dual operand ---

@@ -12,7 +12,7 @@ import numpy as np
 
 from .dual import Dual, _new, new_tag, shape
 from .tape import Var, _leaf
-from .tape_arrays import reshape, stack
+from .tape_arrays import reshape
 
 
 def _input(x: Any, name: str = "x") -> Any:
@@ -42,7 +42,7 @@ def _result(r: Any, t: int) -> Any:
         items = np.asarray(r, dtype=object)
         flat = list(items.flat)
         if any(type(e) is Var for e in flat):
-            return reshape(stack(flat), items.shape)
+            return reshape(np.stack(flat), items.shape)
         return np.array(flat, dtype=float).reshape(items.shape)
     if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
         return r

@@ -80,22 +80,10 @@ def concatenate(arrays: Any, axis: Any = 0, **kw: Any) -> Any:
     return _new(np.concatenate([x._v for x in xs], axis), np.concatenate([x._d for x in xs], shift(axis % n, k, n)), xs[0]._t)
 
 
-@implements(np.stack)
-def stack(arrays: Any, axis: int = 0, **kw: Any) -> Any:
-    xs = promote(arrays)
-    n = ndim(xs[0]) + 1
-    return concatenate([expand_dims(x, axis % n) for x in xs], axis % n)
 
 
-@implements(np.hstack)
-def hstack(tup: Any, **kw: Any) -> Any:
-    xs = [atleast_1d(x) for x in tup]
-    return concatenate(xs, 0 if ndim(xs[0]) == 1 else 1)
 
 
-@implements(np.vstack)
-def vstack(tup: Any, **kw: Any) -> Any:
-    return concatenate([atleast_2d(x) for x in tup], 0)
 
 
 @implements(np.atleast_1d)

@@ -373,7 +373,7 @@ class Var(Number):
         return _S.transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
 
     def dot(self, other: Any) -> Any:
-        return _S.dot(self, other)
+        return np.dot(self, other)
 
 
 def no_rule(what: str) -> NoReturn:

@@ -118,22 +118,10 @@ def concatenate(arrays: Any, axis: Any = 0, **kw: Any) -> Any:
     return _node(out, t, "concatenate", tuple(xs[i] for i in pos), lambda g, p: [g[i] for i in p], pieces)
 
 
-@implements(np.stack)
-def stack(arrays: Any, axis: int = 0, **kw: Any) -> Any:
-    xs = list(arrays)
-    n = ndim(xs[0]) + 1
-    return concatenate([expand_dims(x, axis % n) for x in xs], axis % n)
 
 
-@implements(np.hstack)
-def hstack(tup: Any, **kw: Any) -> Any:
-    xs = [reshape(x, (1,)) if ndim(x) == 0 else x for x in tup]
-    return concatenate(xs, 0 if ndim(xs[0]) == 1 else 1)
 
 
-@implements(np.vstack)
-def vstack(tup: Any, **kw: Any) -> Any:
-    return concatenate([reshape(x, (1, -1)) if ndim(x) < 2 else x for x in tup], 0)
 
 
 @implements(np.where)
@@ -179,14 +167,6 @@ def _back_matmul(g: Any, saved: Any) -> list[Any]:
     return result
 
 
-@implements(np.dot)
-def dot(a: Any, b: Any, out: Any = None) -> Any:
-    _no_out(out, "dot")
-    if ndim(a) == 0 or ndim(b) == 0:
-        return a * b
-    if ndim(b) <= 2:
-        return matmul(a, b)
-    no_rule("numpy.dot of an array with more than 2 dimensions (use np.matmul or np.einsum's forward mode)")
 
 
 # questions about shape, and copies of immutable numbers, are the same for Vars as for Duals

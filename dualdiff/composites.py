@@ -1,0 +1,65 @@
+"""NumPy functions written with other NumPy functions, once for both modes.
+
+Every call inside dispatches on its arguments (NEP 18): on Duals it runs forward mode's entries, on
+tape variables the tape's, so one definition serves both modes and the derivatives follow.
+
+>>> import numpy as np
+>>> from dualdiff import Dual, Var
+>>> np.stack([Dual(1.0, 1.0), 2.0]).derivative
+array([1., 0.])
+>>> w = Var(np.array([1.0, 2.0]))
+>>> y = np.dot(np.stack([w, 3 * w]), np.array([1.0, 1.0])).sum()
+>>> y.backward()
+>>> w.grad
+array([4., 4.])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .dual import ARRAY_FUNCTIONS
+from .tape import TAPE_FUNCTIONS
+
+
+def both(*funcs: Any) -> Callable[[Any], Any]:
+    """Register the decorated function for Duals and for tape variables alike."""
+
+    def deco(impl: Any) -> Any:
+        for f in funcs:
+            ARRAY_FUNCTIONS[f] = TAPE_FUNCTIONS[f] = impl
+        return impl
+
+    return deco
+
+
+@both(np.stack)
+def stack(arrays: Any, axis: int = 0, **kw: Any) -> Any:
+    xs = list(arrays)
+    n = np.ndim(xs[0]) + 1
+    return np.concatenate([np.expand_dims(x, axis % n) for x in xs], axis % n)
+
+
+@both(np.hstack)
+def hstack(tup: Any, **kw: Any) -> Any:
+    xs = [np.reshape(x, (1,)) if np.ndim(x) == 0 else x for x in tup]
+    return np.concatenate(xs, 0 if np.ndim(xs[0]) == 1 else 1)
+
+
+@both(np.vstack)
+def vstack(tup: Any, **kw: Any) -> Any:
+    return np.concatenate([np.reshape(x, (1, -1)) if np.ndim(x) < 2 else x for x in tup], 0)
+
+
+@both(np.dot)
+def dot(a: Any, b: Any, out: Any = None) -> Any:
+    if out is not None:
+        raise TypeError("numpy.dot(..., out=...) would write a Dual into a plain array; use the returned value")
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return a * b
+    if np.ndim(b) <= 2:
+        return np.matmul(a, b)
+    return np.tensordot(a, b, axes=([-1], [-2]))
