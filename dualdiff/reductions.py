@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import composites
 from .arrays import _no_out, _plain_value, _shift, implements, linear, no_rule, shift
 from .dual import Dual, ndim, shape
 from .shapes import _axes, concatenate, moveaxis, ravel, reshape, take_along_axis, transpose
@@ -65,12 +66,7 @@ def prod(
     _no_out(out, "prod")
     _no_where(where, "prod")
     b, rest, keep = _gather(a, axis)
-    if shape(b)[-1] == 0:
-        b = np.ones(rest + (1,))
-    while shape(b)[-1] > 1:
-        if shape(b)[-1] % 2:
-            b = concatenate([b, np.ones(rest + (1,))], -1)
-        b = b[..., 0::2] * b[..., 1::2]
+    b = composites.pairwise_product(b)
     r = _ungather(b, rest, keep, keepdims)
     return r if initial is None else r * initial
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from . import rules
+from . import composites, rules
 from .dual import ARRAY_FUNCTIONS, Dual, ndim, shape
 from .tape import TAPE_FUNCTIONS, Var, _node, _shape_of, _split, _tuple, _unary, implements, no_rule
 
@@ -257,13 +257,7 @@ def prod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims:
         b = moveaxis(a, axis, -1)
     else:
         no_rule("numpy.prod over several axes")
-    rest = shape(b)[:-1]
-    if shape(b)[-1] == 0:
-        b = np.ones(rest + (1,))
-    while shape(b)[-1] > 1:
-        if shape(b)[-1] % 2:
-            b = concatenate([b, np.ones(rest + (1,))], -1)
-        b = b[..., 0::2] * b[..., 1::2]
+    b = composites.pairwise_product(b)
     r = squeeze(b, -1)
     if keepdims:
         r = reshape(r, (1,) * ndim(a)) if axis is None else expand_dims(r, axis)
