@@ -168,6 +168,9 @@ class Dual(Number):
     def size(self) -> int:
         return int(np.prod(self.shape))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild the same Dual, tag included
+        return (_new, (self._v, self._d, self._t))
+
     def __repr__(self) -> str:
         tag = f", tag={self._t}" if self._t else ""
         return f"Dual({self._v!r}, {self._d!r}{tag})"

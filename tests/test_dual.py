@@ -192,3 +192,13 @@ def test_a_user_dual_is_a_constant_inside_derivative():
     c = Dual(2.0, 1.0)  # the user's own perturbation, tag 0
     r = derivative(lambda x: x * c, 3.0)  # d/dx (x c) = c, itself still carrying c's derivative
     assert isinstance(r, Dual) and (r.value, r.derivative) == (2.0, 1.0)
+
+
+def test_copy_and_pickle_keep_value_derivative_and_tag():
+    import copy
+    import pickle
+
+    for x in (Dual(1.0, 2.0), Dual(np.array([1.0, 2.0]), np.array([3.0, 4.0])), Dual(Dual(1.0, 1.0, tag=3), 2.0, tag=5)):
+        for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
+            assert type(y) is type(x) and y.tag == x.tag
+            assert repr(y) == repr(x)
