@@ -34,14 +34,14 @@ def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
 
 
 def _result(r: Any, t: int) -> Any:
-    if type(r) is Var:
+    if isinstance(r, Var):
         if r._t > t:  # leaked from a differentiation that is finished: only its value is meaningful
             return _result(r.value, t)
         return r
     if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
         items = np.asarray(r, dtype=object)
         flat = list(items.flat)
-        if any(type(e) is Var for e in flat):
+        if any(isinstance(e, Var) for e in flat):
             return reshape(np.stack(flat), items.shape)
         return np.array(flat, dtype=float).reshape(items.shape)
     if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
@@ -54,7 +54,7 @@ def _result(r: Any, t: int) -> Any:
 
 def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
     """The leaf's gradient after one backward sweep from ``y`` seeded with ``seed``."""
-    if type(y) is not Var or y._t != t:  # y does not depend on the leaf
+    if not isinstance(y, Var) or y._t != t:  # y does not depend on the leaf
         return np.zeros(leaf.shape) if leaf.shape else 0.0
     y.backward(seed)
     g = leaf.grad
@@ -109,7 +109,7 @@ def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
     u = _input(u, "u")
     if shape(u) != shape(y):
         raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
-    value = y.value if type(y) is Var and y._t == t else y
+    value = y.value if isinstance(y, Var) and y._t == t else y
     return value, _sweep(leaf, y, t, u)
 
 

@@ -89,8 +89,13 @@ class Var(Number):
     name: str
     _t: int
 
+    def __new__(cls, value: Any, name: str = "") -> Var:
+        # as for Duals: only array-valued Vars index, so NumPy never takes a scalar Var for a sequence
+        scalar = isinstance(value, (float, int)) or not np.ndim(value)
+        return _new_object(Var if scalar else VarArray)
+
     def __init__(self, value: Any, name: str = "") -> None:
-        if type(value) is Var or (isinstance(value, (list, tuple)) and any(type(v) is Var for v in value)):
+        if isinstance(value, Var) or (isinstance(value, (list, tuple)) and any(isinstance(v, Var) for v in value)):
             raise TypeError("Var() takes numbers or arrays; to build an array of Vars use np.stack([...])")
         try:
             self.value = _as_value(value)
@@ -319,20 +324,6 @@ class Var(Number):
             out[i] = self[i] if self.shape else self
         return out
 
-    # --- containers ---
-    def __len__(self) -> int:
-        return len(self.value)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self)):
-            yield self[i]
-
-    def __getitem__(self, index: Any) -> Any:
-        return getitem(self, index)
-
-    def __setitem__(self, index: Any, item: Any) -> None:
-        raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
-
     # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if kwargs.get("out") is not None:
@@ -376,6 +367,32 @@ class Var(Number):
         return np.dot(self, other)
 
 
+class VarArray(Var):
+    """A Var whose value is an array: it indexes and iterates like one.
+
+    >>> import numpy as np
+    >>> w = Var(np.array([1.0, 2.0]))
+    >>> type(w).__name__, len(w), w[1].value
+    ('VarArray', 2, 2.0)
+    """
+
+    __slots__ = ()
+
+    # --- containers ---
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, index: Any) -> Any:
+        return getitem(self, index)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
+
+
 def no_rule(what: str) -> NoReturn:
     raise TypeError(
         f"the reverse-mode tape has no rule for {what}, so it cannot carry the gradient through it. "
@@ -386,8 +403,9 @@ def no_rule(what: str) -> NoReturn:
 
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
     """A new recorded node; ``vjp(g, saved)`` gives one gradient contribution per parent."""
-    r = _new_object(Var)
-    r.value = float(value) if type(value) is np.float64 else value  # so that scalars take the fast paths
+    value = float(value) if type(value) is np.float64 else value  # so that scalars take the fast paths
+    r = _new_object(Var if type(value) is float or not getattr(value, "ndim", 0) else VarArray)
+    r.value = value
     r.grad = None
     r.op = op
     r.parents = parents
@@ -448,11 +466,11 @@ def _fit(c: Any, target: tuple[int, ...]) -> Any:
 # --- elementwise: the shared rule table, partial times incoming gradient ---
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
     """Reverse mode for one elementwise rule: record the value and what the partials need."""
-    t = max(a._t for a in args if type(a) is Var)
+    t = max(a._t for a in args if isinstance(a, Var))
     if any(isinstance(a, Dual) and a._t > t for a in args):
         return _dual_apply(rule, args)  # a newer Dual is the outer number: forward mode handles it
-    xs = tuple(a.value if type(a) is Var and a._t == t else a for a in args)
-    pos = tuple(i for i, a in enumerate(args) if type(a) is Var and a._t == t)
+    xs = tuple(a.value if isinstance(a, Var) and a._t == t else a for a in args)
+    pos = tuple(i for i, a in enumerate(args) if isinstance(a, Var) and a._t == t)
     y = rule(*xs)
     op = _SYMBOLS.get(rule.name, rule.name)
     if op == "**" and pos == (0,) and shape(xs[1]) == () and type(xs[1]) in (float, int):
@@ -485,7 +503,7 @@ def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
 
 
 scale = elementwise.scale
-elementwise.HANDLERS[Var] = (2, apply)
+elementwise.HANDLERS[Var] = elementwise.HANDLERS[VarArray] = (2, apply)
 
 
 def apply_unary(rule: elementwise.Elementwise, x: Var) -> Var:
@@ -496,7 +514,7 @@ def apply_unary(rule: elementwise.Elementwise, x: Var) -> Var:
 
 
 _FIRST = (0,)
-elementwise.UNARY[Var] = apply_unary
+elementwise.UNARY[Var] = elementwise.UNARY[VarArray] = apply_unary
 
 # Object arrays of Vars call methods named after the ufunc (np.sin(objects) calls x.sin()).
 for _name, _rule in vars(rules).items():
@@ -518,14 +536,14 @@ def implements(*funcs: Any) -> Callable[[Any], Any]:
 
 def _split(items: list[Any]) -> tuple[int, list[Any], tuple[int, ...]]:
     """The newest tag among the Vars, every item's value at that level, and which items are parents."""
-    t = max(a._t for a in items if type(a) is Var)
-    vals = [a.value if type(a) is Var and a._t == t else a for a in items]
-    pos = tuple(i for i, a in enumerate(items) if type(a) is Var and a._t == t)
+    t = max(a._t for a in items if isinstance(a, Var))
+    vals = [a.value if isinstance(a, Var) and a._t == t else a for a in items]
+    pos = tuple(i for i, a in enumerate(items) if isinstance(a, Var) and a._t == t)
     return t, vals, pos
 
 
 def _unary(x: Any, op: str, fv: Callable[[Any], Any], vjp: Any, saved: Any) -> Any:
-    if type(x) is not Var:
+    if not isinstance(x, Var):
         return fv(x)
     return _node(fv(x.value), x._t, op, (x,), vjp, saved)
 
@@ -558,7 +576,7 @@ def _basic(index: Any) -> bool:
 
 def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
     """zeros(s) with ``g`` added at ``index`` (repeats accumulate): the transpose of ``x[index]``."""
-    if type(g) is Var:
+    if isinstance(g, Var):
         return _node(scatter(g.value, index, s), g._t, "scatter", (g,), lambda h, saved: (h[saved],), index)
     if isinstance(g, Dual):
         k = shape(g._d)[:1] if ndim(g._d) > ndim(g._v) else ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import math
+import operator
 import threading
 import tracemalloc
 import weakref
@@ -141,7 +142,7 @@ def test_numpy_ufuncs_and_dualdiff_functions_record_the_same_node():
     assert a.op == b.op == "sin" and a.parents == b.parents == (x,)
     np.testing.assert_array_equal(a.value, b.value)
     c = np.array([1.0, 2.0]) * x  # ndarray on the left defers to the Var
-    assert type(c) is Var and c.op == "*"
+    assert isinstance(c, Var) and c.op == "*"
 
 
 def test_special_points_follow_the_forward_conventions():
@@ -364,7 +365,8 @@ def test_unsupported_numpy_function_raises_naming_it():
         lambda x: math.sin(x),
         lambda x: np.asarray(x, dtype=float),
         lambda x: np.zeros(1).__setitem__(slice(None), x),
-        lambda x: x.__setitem__(0, 1.0),
+        lambda x: operator.setitem(x, 0, 1.0),
+        lambda x: operator.setitem(Var(np.zeros(2)), 0, 1.0),
         lambda x: np.sin(x, out=np.zeros(())),
         lambda x: [1.0, 2.0][x],
     ],
@@ -378,7 +380,7 @@ def test_writing_a_var_into_a_float_array_raises():
     a = np.zeros(2)
     with pytest.raises(TypeError, match="drop its gradient"):
         a[:] = Var(np.array([1.0, 2.0]))
-    with pytest.raises((TypeError, ValueError)):  # NumPy sees __len__ and reports "a sequence"
+    with pytest.raises(TypeError, match="drop its gradient"):  # a scalar Var is no sequence to NumPy
         a[0] = Var(1.0)
     assert a.tolist() == [0.0, 0.0]
 
