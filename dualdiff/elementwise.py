@@ -36,8 +36,8 @@ class Elementwise:
 
     Each partial is called as ``partial(*args, out)`` with the primal arguments and the primal
     result, and returns the local derivative (an array of the broadcast shape, or a scalar).
-    ``singular`` marks functions whose local derivative can be infinite (sqrt at 0, log at 0):
-    there a zero tangent must stay zero, because an input that does not move moves nothing.
+    ``singular`` marks functions whose local derivative can be infinite (sqrt at 0, log at 0); the
+    chain rule then takes 0 times inf to be 0 (see `scale`).
 
     >>> from dualdiff import sin, Dual
     >>> sin.name, sin.nargs
