@@ -187,7 +187,7 @@ def register_function(func: Any, impl: Any = None) -> Any:
 
 
 def register_elementwise(
-    func: Any, *partials: Callable[..., Any], scalar: Callable[..., Any] | None = None, singular: bool = False, name: str | None = None
+    func: Any, *partials: Callable[..., Any], scalar: Callable[..., Any] | None = None, name: str | None = None
 ) -> elementwise.Elementwise:
     """Add an elementwise rule: ``func`` computes values (a ufunc, or any vectorized function), and one
     ``partial(*args, out)`` per argument gives its local derivative from the arguments and the result.
@@ -199,7 +199,7 @@ def register_elementwise(
     >>> float(dualdiff.derivative(softplus, 0.0))
     0.5
     """
-    rule = elementwise.Elementwise(func, scalar, *partials, name=name, singular=singular)
+    rule = elementwise.Elementwise(func, scalar, *partials, name=name)
     if rule.nargs == 1 and rule.name.isidentifier() and not hasattr(Dual, rule.name):
         setattr(Dual, rule.name, lambda self: rule(self))  # object arrays of Duals call x.name()
     return rule

@@ -36,8 +36,8 @@ class Elementwise:
 
     Each partial is called as ``partial(*args, out)`` with the primal arguments and the primal
     result, and returns the local derivative (an array of the broadcast shape, or a scalar).
-    ``singular`` marks functions whose local derivative can be infinite (sqrt at 0, log at 0); the
-    chain rule then takes 0 times inf to be 0 (see `scale`).
+    Where a local derivative is infinite (sqrt at 0, log at 0) the chain rule takes 0 times inf to
+    be 0 (see `scale`).
 
     >>> from dualdiff import sin, Dual
     >>> sin.name, sin.nargs
@@ -52,14 +52,12 @@ class Elementwise:
         scalar: Callable[..., Any] | None,
         *partials: Callable[..., Any],
         name: str | None = None,
-        singular: bool = False,
     ) -> None:
         self.ufunc = ufunc
         self.scalar = scalar
         self.partials = partials
         self.nargs = len(partials)
         self.name = name or ufunc.__name__
-        self.singular = singular
         self.on_floats: tuple[Callable[..., Any], ...] | None = None  # built on first use
         self.__name__ = self.name
         self.__doc__ = (
@@ -162,13 +160,12 @@ def _as_operand(a: Any) -> Any:
     return a
 
 
-def scale(p: Any, d: Any, singular: bool = True, reuse: bool = False) -> Any:
+def scale(p: Any, d: Any, reuse: bool = False) -> Any:
     """``p * d`` as the chain rule needs it: 0 times anything is 0, infinity included.
 
     An input that does not move (d = 0), or an output that does not depend on it (p = 0), moves
     nothing, even across an infinite derivative such as sqrt's at 0. Both modes use this, so
-    forward and reverse agree at such points. ``singular=False`` promises p is finite;
-    ``reuse=True`` lets the product overwrite p, a temporary the caller owns (a large array costs
+    forward and reverse agree at such points. ``reuse=True`` lets the product overwrite p, a temporary the caller owns (a large array costs
     as much to allocate as to multiply).
 
     >>> scale(float("inf"), 0.0), scale(0.0, float("inf")), scale(float("inf"), 2.0), scale(3.0, 2.0)

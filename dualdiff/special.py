@@ -40,10 +40,10 @@ def polygamma(n: int) -> E:
 erf      = E(sp.erf, math.erf, lambda x, out: 2 / SQRT_PI * exp(-x * x))
 erfc     = E(sp.erfc, math.erfc, lambda x, out: -2 / SQRT_PI * exp(-x * x))
 expit    = E(sp.expit, None, lambda x, out: out * (1 - out))
-logit    = E(sp.logit, None, lambda x, out: 1 / (x * (1 - x)), singular=True)
+logit    = E(sp.logit, None, lambda x, out: 1 / (x * (1 - x)))
 psi      = E(sp.psi, None, lambda x, out: polygamma(1)(x))
 gammaln  = E(sp.gammaln, math.lgamma, lambda x, out: psi(x))
-xlogy    = E(sp.xlogy, None, lambda x, y, out: log(y), lambda x, y, out: _where(x == 0, 0.0, x / y), singular=True)
+xlogy    = E(sp.xlogy, None, lambda x, y, out: log(y), lambda x, y, out: _where(x == 0, 0.0, x / y))
 ndtr     = E(sp.ndtr, None, lambda x, out: exp(-x * x / 2 - LOG_SQRT_2PI))
 log_ndtr = E(sp.log_ndtr, None, lambda x, out: exp(-x * x / 2 - LOG_SQRT_2PI - out))
 

@@ -494,11 +494,10 @@ def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
         gv = gu * y
         if np.isfinite(np.vdot(gv, gv)):  # else a zero divisor: the rule's partials, with scale
             return [gu, np.negative(gv, out=gv)]
-    singular = rule.singular or type(y) is float
     out = []
     for i in pos:
         p = rule.partial(i, xs, y)
-        out.append(scale(p, g, singular, fresh(p, y, *xs)))  # a partial just computed takes the product
+        out.append(scale(p, g, fresh(p, y, *xs)))  # a partial just computed takes the product
     return out
 
 
