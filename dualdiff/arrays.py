@@ -200,6 +200,7 @@ def register_elementwise(
     0.5
     """
     rule = elementwise.Elementwise(func, scalar, *partials, name=name)
+    rule.fresh_partials = False  # a user's partial may return an array it keeps: never write into it
     if rule.nargs == 1 and rule.name.isidentifier() and not hasattr(Dual, rule.name):
         setattr(Dual, rule.name, lambda self: rule(self))  # object arrays of Duals call x.name()
     return rule

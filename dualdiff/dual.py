@@ -411,7 +411,7 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
                     tangent = np.subtract(tangent, d, out=tangent) if inplace else tangent - d
                     owned = type(tangent) is np.ndarray
                     continue
-                term = scale(p, d, fresh(p, y, *xs))
+                term = scale(p, d, rule.fresh_partials and fresh(p, y, *xs))
                 if tangent is None:
                     tangent, owned = term, term is not d and fresh(term)
                 elif owned and type(term) is np.ndarray and shape(tangent) == shape(term):  # our buffer: no allocation
@@ -433,7 +433,7 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         return _newf(y, scale(rule.partial(0, (v,), y), x._d), x._t)
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)
-        return _new(y, scale(p, x._d, fresh(p, v, y)), x._t)
+        return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
 
 
 _generic_call = elementwise.Elementwise.__call__

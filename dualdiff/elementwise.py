@@ -46,6 +46,8 @@ class Elementwise:
     1.0
     """
 
+    fresh_partials = True  # the table's partials return new arrays, which the chain rule may reuse
+
     def __init__(
         self,
         ufunc: Any,

@@ -497,7 +497,7 @@ def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
     out = []
     for i in pos:
         p = rule.partial(i, xs, y)
-        out.append(scale(p, g, fresh(p, y, *xs)))  # a partial just computed takes the product
+        out.append(scale(p, g, rule.fresh_partials and fresh(p, y, *xs)))  # a partial just computed takes the product
     return out
 
 

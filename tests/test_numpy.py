@@ -574,3 +574,16 @@ def test_array_methods_that_convert():
     assert x.astype(object).dtype == object and x.astype(object)[0].derivative == 1.0
     assert [e.derivative for e in x.tolist()] == [1.0, 0.0]
     assert x[1:].item().value == 2.0 and x.item(0).derivative == 1.0
+
+
+def test_a_user_rule_whose_partial_returns_a_kept_array_is_never_overwritten():
+    slope = np.array([2.0, 3.0])
+    scaled = dd.register_elementwise(lambda x: x * slope, lambda x, out: slope, name="scaled_by_slope")
+    weights = np.array([5.0, 7.0])
+    for mode in ("forward", "reverse"):
+        g = dd.gradient(lambda v: np.sum(scaled(v) * weights), np.array([1.0, 1.0]), mode=mode)
+        np.testing.assert_array_equal(g, slope * weights)
+        np.testing.assert_array_equal(slope, [2.0, 3.0])  # the rule's own array is untouched
+    _, t = dd.jvp(scaled, np.array([1.0, 1.0]), np.array([2.0, 5.0]))  # one direction: same shapes
+    np.testing.assert_array_equal(t, [4.0, 15.0])
+    np.testing.assert_array_equal(slope, [2.0, 3.0])
