@@ -52,7 +52,10 @@ def __getattr__(name: str) -> object:
     if name == "special":
         import importlib
 
-        return importlib.import_module(".special", __name__)
+        try:
+            return importlib.import_module(".special", __name__)
+        except ImportError:  # no SciPy: then there is no dualdiff.special either
+            raise AttributeError("dualdiff.special needs SciPy (pip install scipy)") from None
     raise AttributeError(f"module 'dualdiff' has no attribute {name!r}")
 
 # --- graph, command line, plots (graph.py, cli.py, plot.py): exports added below this line ---

@@ -340,3 +340,18 @@ def test_bad_arguments_exit_2(argv: list[str], message: str, capsys: pytest.Capt
 def test_json_error_for_scripts(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "x +", "x=1", "--json")
     assert code == 2 and json.loads(out)["error"].startswith("syntax error") and "^" in err
+
+
+def test_the_command_line_runs_without_scipy():
+    # SciPy is optional: the README's first command must work on a machine without it
+    code = (
+        "import sys; sys.modules['scipy'] = None; sys.modules['scipy.special'] = None\n"
+        "import dualdiff\n"
+        "assert getattr(dualdiff, 'special', None) is None\n"
+        "from dualdiff.cli import main\n"
+        "raise SystemExit(main(['(x + y)**2', 'x=1', 'y=2']))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr
+    assert "df/dx" in r.stdout and "Traceback" not in r.stderr
