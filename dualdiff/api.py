@@ -140,9 +140,7 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
         from .reverse import gradient as reverse_gradient
 
         return reverse_gradient(f, x)
-    x = _input(x)
-    g = jacobian(_scalar_valued(f), x, chunk)
-    return g
+    return jacobian(_scalar_valued(f), _input(x), chunk)
 
 
 def _scalar_valued(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
