@@ -14,6 +14,7 @@ import numpy as np
 
 from .arrays import from_objects
 from .dual import Dual, _new, new_tag, shape
+from .number import Number
 
 CHUNK_BUDGET = 2**20  # entries of the seed matrix (chunk * n) one pass may hold
 
@@ -62,7 +63,8 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
 
 
 def _input(x: Any, name: str = "x") -> Any:
-    if isinstance(x, Dual):
+    """An input point: a float, a float array, or (nested calls) a Dual or Var as it is."""
+    if isinstance(x, Number):
         return x
     if isinstance(x, (bool, int, float, np.number)):
         return float(x)

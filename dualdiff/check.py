@@ -121,7 +121,7 @@ def check_gradient(
     [('reverse mode', 'ok'), ('finite differences', 'ok'), ('complex step', 'ok'),
      ('adjoint <u,Jv>=<J^T u,v>', 'ok')]
     """
-    x = _point(x)
+    x = api._input(x, "check_gradient's x")
     fx = np.asarray(_plain_call(f, x), dtype=float)
     J = np.asarray(api.jacobian(f, x), dtype=float)
     report = CheckReport(np.shape(x), fx.shape, J)
@@ -153,15 +153,6 @@ def check_gradient(
     if raise_error and not report.ok:
         raise CheckError("the derivatives disagree:\n" + str(report))
     return report
-
-
-def _point(x: Any) -> Any:
-    if isinstance(x, (bool, int, float, np.number)):
-        return float(x)
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"check_gradient needs x to be a number or an array of numbers, not {type(x).__name__}") from None
 
 
 def _plain_call(f: Callable[[Any], Any], x: Any) -> Any:

@@ -10,20 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from .api import _input
 from .dual import Dual, _new, new_tag, shape
 from .tape import Var, _leaf
 from .tape_arrays import reshape
-
-
-def _input(x: Any, name: str = "x") -> Any:
-    if isinstance(x, (Var, Dual)):
-        return x
-    if isinstance(x, (bool, int, float, np.number)):
-        return float(x)
-    try:
-        return np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number or an array of numbers, not {type(x).__name__}") from None
 
 
 def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
