@@ -17,6 +17,7 @@ import numpy as np
 
 from . import elementwise
 from .dual import ARRAY_FUNCTIONS, Dual, _new, is_batched, lift, ndim, shape
+from .number import Number, implementer, rule_method
 
 
 def no_rule(what: str) -> NoReturn:
@@ -27,15 +28,7 @@ def no_rule(what: str) -> NoReturn:
     )
 
 
-def implements(*funcs: Any) -> Callable[[Any], Any]:
-    """Register the decorated function as the Dual implementation of NumPy's ``funcs``."""
-
-    def deco(impl: Any) -> Any:
-        for f in funcs:
-            ARRAY_FUNCTIONS[f] = impl
-        return impl
-
-    return deco
+implements = implementer(ARRAY_FUNCTIONS)  # register the decorated function as NumPy's funcs for Duals
 
 
 def batch(x: Dual) -> tuple[int, ...]:
@@ -201,8 +194,8 @@ def register_elementwise(
     """
     rule = elementwise.Elementwise(func, scalar, *partials, name=name)
     rule.fresh_partials = False  # a user's partial may return an array it keeps: never write into it
-    if rule.nargs == 1 and rule.name.isidentifier() and not hasattr(Dual, rule.name):
-        setattr(Dual, rule.name, lambda self: rule(self))  # object arrays of Duals call x.name()
+    if rule.name.isidentifier() and not hasattr(Number, rule.name):
+        setattr(Number, rule.name, rule_method(rule))  # object arrays of Duals or Vars call x.name()
     return rule
 
 
@@ -247,9 +240,6 @@ Dual.sort = _sort_in_place  # type: ignore[attr-defined]
 
 
 # Object arrays of Duals call methods named after two-argument ufuncs too (np.hypot(objects, y) calls x.hypot(y)).
-for _rule in list(elementwise.BY_UFUNC.values()):
-    if _rule.nargs == 2 and not hasattr(Dual, _rule.name):
-        setattr(Dual, _rule.name, lambda self, other, _r=_rule: _r(self, other))
 
 
 # The entries, one module a concern. They import the machinery above, so they load last; importing them

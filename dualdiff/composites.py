@@ -16,24 +16,15 @@ array([4., 4.])
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .dual import ARRAY_FUNCTIONS
+from .number import implementer
 from .tape import TAPE_FUNCTIONS
 
-
-def both(*funcs: Any) -> Callable[[Any], Any]:
-    """Register the decorated function for Duals and for tape variables alike."""
-
-    def deco(impl: Any) -> Any:
-        for f in funcs:
-            ARRAY_FUNCTIONS[f] = TAPE_FUNCTIONS[f] = impl
-        return impl
-
-    return deco
+both = implementer(ARRAY_FUNCTIONS, TAPE_FUNCTIONS)  # register for Duals and tape variables alike
 
 
 @both(np.stack)

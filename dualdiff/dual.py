@@ -156,18 +156,6 @@ class Dual(Number):
         """Which differentiation this Dual belongs to (0 for Duals built by hand)."""
         return self._t
 
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return shape(self._v)
-
-    @property
-    def ndim(self) -> int:
-        return ndim(self._v)
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape))
-
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild the same Dual, tag included
         return (_new, (self._v, self._d, self._t))
 
@@ -468,8 +456,3 @@ elementwise.Elementwise.__call__ = _call_with_scalar_path  # type: ignore[method
 for _cls in (Dual, DualArray):
     elementwise.HANDLERS[_cls] = (1, apply)
     elementwise.UNARY[_cls] = apply_unary
-
-# Object arrays of Duals call methods named after the ufunc (np.sin(objects) calls x.sin()).
-for _name, _rule in vars(rules).items():
-    if isinstance(_rule, elementwise.Elementwise) and _rule.nargs == 1 and not hasattr(Dual, _name):
-        setattr(Dual, _name, lambda self, _r=_rule: _r(self))

@@ -6,11 +6,13 @@ picks a piece of a piecewise function, and the derivative of that piece is exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from . import rules
+from .elementwise import Elementwise
 
 
 def value_of(x: Any) -> Any:
@@ -92,3 +94,47 @@ class Number:
 
     def __bool__(self) -> bool:
         return bool(self.value)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return getattr(self.value, "shape", ())
+
+    @property
+    def ndim(self) -> int:
+        return getattr(self.value, "ndim", 0)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+def implementer(*tables: dict[Any, Any]) -> Callable[..., Callable[[Any], Any]]:
+    """A decorator factory: ``@implements(np.f)`` then registers the function in every table (NEP 18).
+
+    >>> table: dict = {}
+    >>> @implementer(table)(np.ptp)
+    ... def ptp(a): return "mine"
+    >>> table[np.ptp] is ptp
+    True
+    """
+
+    def implements(*funcs: Any) -> Callable[[Any], Any]:
+        def deco(impl: Any) -> Any:
+            for table in tables:
+                for f in funcs:
+                    table[f] = impl
+            return impl
+
+        return deco
+
+    return implements
+
+
+def rule_method(rule: Any) -> Callable[..., Any]:
+    """A method that applies ``rule`` to self: object arrays of Duals or Vars call x.sin(), x.hypot(y)."""
+    return lambda self, *others: rule(self, *others)
+
+
+for _name, _rule in vars(rules).items():
+    if isinstance(_rule, Elementwise) and not hasattr(Number, _name):
+        setattr(Number, _name, rule_method(_rule))

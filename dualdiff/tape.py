@@ -49,7 +49,7 @@ from . import elementwise, rules
 from .dual import Dual, _as_value, _new, _qualname, ndim, shape
 from .dual import apply as _dual_apply
 from .elementwise import fresh, safe_pow
-from .number import Number
+from .number import Number, implementer
 
 _NUMBERS = (float, int)
 _next_order = itertools.count().__next__  # creation order: parents are always older than children
@@ -109,18 +109,6 @@ class Var(Number):
         self._vjp = None
         self._saved = None
         self._order = _next_order()
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return shape(self.value)
-
-    @property
-    def ndim(self) -> int:
-        return ndim(self.value)
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape))
 
     @property
     def dtype(self) -> Any:
@@ -516,21 +504,9 @@ _FIRST = (0,)
 elementwise.UNARY[Var] = elementwise.UNARY[VarArray] = apply_unary
 
 # Object arrays of Vars call methods named after the ufunc (np.sin(objects) calls x.sin()).
-for _name, _rule in vars(rules).items():
-    if isinstance(_rule, elementwise.Elementwise) and _rule.nargs == 1 and not hasattr(Var, _name):
-        setattr(Var, _name, lambda self, _r=_rule: _r(self))
-
 
 # --- structural functions: forward value beside its transpose, one entry a function ---
-def implements(*funcs: Any) -> Callable[[Any], Any]:
-    """Register the decorated function as the Var implementation of NumPy's ``funcs``."""
-
-    def deco(impl: Any) -> Any:
-        for f in funcs:
-            TAPE_FUNCTIONS[f] = impl
-        return impl
-
-    return deco
+implements = implementer(TAPE_FUNCTIONS)  # register the decorated function as NumPy's funcs for Vars
 
 
 def _split(items: list[Any]) -> tuple[int, list[Any], tuple[int, ...]]:
