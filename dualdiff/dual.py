@@ -13,14 +13,13 @@ one is the outer number and the older is a constant to it, so nested derivatives
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from . import elementwise, rules
 from .elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
-from .number import Number
+from .number import ArrayNumber, Number
 
 new_tag = itertools.count(1).__next__
 _new_object = object.__new__
@@ -323,7 +322,7 @@ class Dual(Number):
         return impl(*args, **kwargs)
 
 
-class DualArray(Dual):
+class DualArray(Dual, ArrayNumber):
     """A Dual whose value is an array: it indexes, iterates and has a dtype like one.
 
     >>> x = Dual([1.0, 2.0, 3.0], [1.0, 0.0, 0.0])
@@ -333,18 +332,7 @@ class DualArray(Dual):
 
     __slots__ = ()
 
-    @property
-    def dtype(self) -> Any:
-        return self._v.dtype if isinstance(self._v, np.ndarray) else self._v.dtype
-
-    # --- containers: indexing picks the same entries of value and derivative ---
-    def __len__(self) -> int:
-        return len(self._v)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self)):
-            yield self[i]
-
+    # indexing picks the same entries of value and derivative
     def __getitem__(self, index: Any) -> Dual:
         if isinstance(index, Dual):
             raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))

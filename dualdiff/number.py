@@ -6,7 +6,7 @@ picks a piece of a piecewise function, and the derivative of that piece is exact
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -106,6 +106,24 @@ class Number:
     @property
     def size(self) -> int:
         return int(np.prod(self.shape))
+
+
+class ArrayNumber(Number):
+    """What array-valued Duals and Vars add: a length, iteration and a dtype. Scalars have none of
+    them, so that NumPy never takes a scalar for a sequence; indexing is each mode's own."""
+
+    __slots__ = ()
+
+    @property
+    def dtype(self) -> Any:
+        return self.value.dtype
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]  # type: ignore[index]
 
 
 def implementer(*tables: dict[Any, Any]) -> Callable[..., Callable[[Any], Any]]:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import numpy as np
@@ -49,7 +49,7 @@ from . import elementwise, rules
 from .dual import Dual, _as_value, _new, _qualname, ndim, shape
 from .dual import apply as _dual_apply
 from .elementwise import fresh, safe_pow
-from .number import Number, implementer
+from .number import ArrayNumber, Number, implementer
 
 _NUMBERS = (float, int)
 _next_order = itertools.count().__next__  # creation order: parents are always older than children
@@ -355,7 +355,7 @@ class Var(Number):
         return np.dot(self, other)
 
 
-class VarArray(Var):
+class VarArray(Var, ArrayNumber):
     """A Var whose value is an array: it indexes and iterates like one.
 
     >>> import numpy as np
@@ -365,14 +365,6 @@ class VarArray(Var):
     """
 
     __slots__ = ()
-
-    # --- containers ---
-    def __len__(self) -> int:
-        return len(self.value)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self)):
-            yield self[i]
 
     def __getitem__(self, index: Any) -> Any:
         return getitem(self, index)
