@@ -25,7 +25,6 @@ _unary_handler = UNARY.get
 # NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
 BY_UFUNC: dict[np.ufunc, Elementwise] = {}
 _FLOATS = (float, int)
-_isfinite = math.isfinite
 _IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 # also TypeError: a rule without a math twin has scalar None
 FAST_PATH_MISSES = (ValueError, OverflowError, ZeroDivisionError, TypeError)
