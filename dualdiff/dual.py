@@ -370,7 +370,7 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
     t = max(a._t for a in args if isinstance(a, Dual))
     xs = tuple(a._v if isinstance(a, Dual) and a._t == t else a for a in args)
     # plain arrays and numbers go straight to the ufunc; nested Duals through the rule again
-    y = rule.ufunc(*xs) if all(type(a) in _PLAIN for a in xs) and np.ndim(xs[0]) + np.ndim(xs[1]) else rule(*xs)
+    y = rule.ufunc(*xs) if all(type(a) in _PLAIN for a in xs) and ndim(xs[0]) + ndim(xs[1]) else rule(*xs)
     outdim = ndim(y)
     tangent: Any = None
     batched = owned = False
