@@ -5,61 +5,47 @@
 6.0
 >>> derivative(lambda x: (x + 2.0) ** 2, 1.0)
 6.0
+
+The layers, each importing only from those above it in this list: ``rules`` (the elementwise
+table), ``core`` (Dual, Var, the one function table), ``functions`` (NumPy's functions by concern),
+``api`` (the user's functions), ``tools`` (command line, graph, plot).
 """
 
-from .dual import Dual
-from . import arrays as _arrays  # noqa: F401  (registers NumPy functions for Duals)
-from .arrays import from_objects as stack
-from .api import default_chunk, derivative, gradient, hessian, jacobian, jvp
-from .rules import (
-    absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, ceil, cos,
-    cosh, deg2rad, divide, exp, exp2, expm1, fabs, float_power, floor, floor_divide, fmax, fmin,
-    fmod, hypot, log, log1p, log2, log10, logaddexp, logaddexp2, maximum, minimum, multiply,
-    negative, positive, power, rad2deg, reciprocal, remainder, rint, sign, sin, sinh, sqrt,
-    square, subtract, tan, tanh, trunc,
-)
+import importlib
 
-abs = absolute
+from .rules import elementwise as _elementwise
+from .rules.table import TABLE as _TABLE
+from .core.dual import Dual
+from .core.tape import Var
+from .core.number import from_objects as stack
+from .functions import shapes, reductions, selection, products, statistics, linalg  # noqa: F401  (register NumPy's functions)
+from .api.forward import default_chunk, derivative, jvp
+from .api.modes import gradient, hessian, jacobian
+from .api.reverse import hvp, vjp
+from .api.check import CheckError, CheckReport, check_gradient
+from .api.register import register_elementwise, register_function
+from .tools.graph import Graph, trace_graph
+from .tools.plot import plot_tangent, tangent_line
+
+# the elementwise table's functions, one export a line of rules/table.py (dualdiff.sin, ...)
+globals().update(_TABLE)
+abs = _TABLE["absolute"]
 
 __all__ = [
-    "Dual", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp",
-    "abs", "absolute", "add", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2",
-    "arctanh", "cbrt", "ceil", "cos", "cosh", "deg2rad", "divide", "exp", "exp2", "expm1", "fabs",
-    "float_power", "floor", "floor_divide", "fmax", "fmin", "fmod", "hypot", "log", "log1p",
-    "log2", "log10", "logaddexp", "logaddexp2", "maximum", "minimum", "multiply", "negative",
-    "positive", "power", "rad2deg", "reciprocal", "remainder", "rint", "sign", "sin", "sinh",
-    "sqrt", "square", "subtract", "tan", "tanh", "trunc",
+    "Dual", "Var", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp", "vjp", "hvp",
+    "check_gradient", "CheckReport", "CheckError", "register_elementwise", "register_function",
+    "Graph", "trace_graph", "tangent_line", "plot_tangent", "abs", *_TABLE,
 ]
 __version__ = "0.1.0"
 
-# --- reverse mode (tape.py, tape_arrays.py, reverse.py, check.py) ---
-from .reverse import hvp, vjp
-from .tape import Var
-from .check import CheckError, CheckReport, check_gradient
-from . import composites as _composites  # noqa: F401  (stack, dot, ... for both modes)
-
-__all__ += ["Var", "vjp", "hvp", "check_gradient", "CheckReport", "CheckError"]
-
-# --- NumPy layer (arrays.py, linalg.py, special.py): exports added below this line ---
-from . import linalg as _linalg  # noqa: F401  (registers numpy.linalg functions for Duals)
-from .arrays import register_elementwise, register_function
-
-__all__ += ["register_elementwise", "register_function"]
+# scipy.special's rules load the first time a SciPy ufunc meets a Dual or Var (importing SciPy is slow)
+_elementwise.LAZY_TABLES.append(lambda: None if importlib.import_module("dualdiff.special") else None)
 
 
 def __getattr__(name: str) -> object:
-    # dualdiff.special needs SciPy, and importing SciPy is slow: load it on first use only
     if name == "special":
-        import importlib
-
         try:
-            return importlib.import_module(".special", __name__)
+            return importlib.import_module("dualdiff.special")
         except ImportError:  # no SciPy: then there is no dualdiff.special either
             raise AttributeError("dualdiff.special needs SciPy (pip install scipy)") from None
     raise AttributeError(f"module 'dualdiff' has no attribute {name!r}")
-
-# --- graph, command line, plots (graph.py, cli.py, plot.py): exports added below this line ---
-from .graph import Graph, trace_graph
-from .plot import plot_tangent, tangent_line
-
-__all__ += ["Graph", "trace_graph", "tangent_line", "plot_tangent"]

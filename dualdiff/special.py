@@ -20,8 +20,8 @@ import math
 
 import scipy.special as sp
 
-from .elementwise import Elementwise as E
-from .rules import _where, exp, log
+from .rules.elementwise import Elementwise as E
+from .rules.table import _where, exp, log
 
 SQRT_PI, LOG_SQRT_2PI = math.sqrt(math.pi), 0.5 * math.log(2 * math.pi)
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import dualdiff as dd
-from dualdiff import tape
-from dualdiff.check import CheckError, check_gradient
-from dualdiff.elementwise import Elementwise
+from dualdiff.core import tape
+from dualdiff.api.check import CheckError, check_gradient
+from dualdiff.rules.elementwise import Elementwise
 
 METHODS = ["reverse mode", "finite differences", "complex step", "adjoint <u,Jv>=<J^T u,v>"]
 

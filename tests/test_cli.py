@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dualdiff import cli
+from dualdiff.tools import cli
 from dualdiff.__main__ import main as program
-from dualdiff.cli import InputError, analyze, evaluate, main, parse
+from dualdiff.tools.cli import InputError, analyze, evaluate, main, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -348,7 +348,7 @@ def test_the_command_line_runs_without_scipy():
         "import sys; sys.modules['scipy'] = None; sys.modules['scipy.special'] = None\n"
         "import dualdiff\n"
         "assert getattr(dualdiff, 'special', None) is None\n"
-        "from dualdiff.cli import main\n"
+        "from dualdiff.tools.cli import main\n"
         "raise SystemExit(main(['(x + y)**2', 'x=1', 'y=2']))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,

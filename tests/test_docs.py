@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import dualdiff
-from dualdiff.cli import functions
-from dualdiff.elementwise import Elementwise
-from dualdiff.graph import trace_graph
-from dualdiff.plot import plot_tangent
+from dualdiff.tools.cli import functions
+from dualdiff.rules.elementwise import Elementwise
+from dualdiff.tools.graph import trace_graph
+from dualdiff.tools.plot import plot_tangent
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 API = (DOCS / "api.md").read_text()

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dualdiff as dd
-from dualdiff.check import check_gradient
+from dualdiff.api.check import check_gradient
 
 # smooth everywhere on the reals (domains are guarded inside the lambda)
 UNARY = {

@@ -15,8 +15,8 @@ import pytest
 
 import dualdiff as dd
 from dualdiff import rules
-from dualdiff.elementwise import Elementwise
-from dualdiff.tape import Var
+from dualdiff.rules.elementwise import Elementwise
+from dualdiff.core.tape import Var
 
 RNG = np.random.default_rng(42)
 

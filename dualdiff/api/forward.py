@@ -1,4 +1,5 @@
-"""The user's forward-mode functions, each a thin layer over one Dual evaluation.
+"""Forward mode for the user, each function a thin layer over one Dual evaluation
+(`modes.py` puts these and reverse mode's behind one ``mode=`` argument).
 
 Every call takes a fresh tag, seeds its input with it, and reads back only its own tag's part,
 so calls nest (hessians, derivatives inside functions being differentiated) without mixing.
@@ -12,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import from_objects
-from .dual import Dual, _new, new_tag, shape
-from .number import Number
+from ..core.dual import Dual, _new, new_tag, shape
+from ..core.number import Number, from_objects
 
 CHUNK_BUDGET = 2**20  # entries of the seed matrix (chunk * n) one pass may hold
 
@@ -106,19 +106,14 @@ def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
         yield seed.reshape((m,) + shape(x))
 
 
-def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
-    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``, in n/chunk vectorized passes
-    (``mode="reverse"``: one backward sweep per output instead).
+def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
+    """The Jacobian of f at x, of shape ``f(x).shape + x.shape``, in n/chunk vectorized passes.
 
     >>> import numpy as np
     >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0])
     array([[5., 2.],
            [1., 3.]])
     """
-    if _reverse(mode):
-        from .reverse import jacobian as reverse_jacobian
-
-        return reverse_jacobian(f, x)
     x = _input(x)
     tag = new_tag()
     parts = [_evaluate(f, x, seed, tag) for seed in _directions(x, chunk)]
@@ -129,19 +124,12 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
     return np.reshape(np.moveaxis(t, 0, -1), shape(value) + shape(x))
 
 
-def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
-    """The gradient of a scalar-valued f at x (an array or list), with x's shape
-    (``mode="reverse"``: one backward sweep on a tape instead of n/chunk forward passes).
+def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
+    """The gradient of a scalar-valued f at x (an array or list), with x's shape, in n/chunk passes.
 
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
-    >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0], mode="reverse")
-    array([2., 3.])
     """
-    if _reverse(mode):
-        from .reverse import gradient as reverse_gradient
-
-        return reverse_gradient(f, x)
     return jacobian(_scalar_valued(f), _input(x), chunk)
 
 
@@ -158,28 +146,17 @@ def _scalar_valued(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return checked
 
 
-def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
-    """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape`` (forward over forward;
-    ``mode="reverse"``: forward over reverse, a tape of Duals).
+def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
+    """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape`` (forward over forward).
 
     >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0])
     array([[4., 2.],
            [2., 0.]])
     """
-    if _reverse(mode):
-        from .reverse import hessian as reverse_hessian
-
-        return reverse_hessian(f, x, chunk)
     x = _input(x)
     if shape(x) == ():
         return derivative(lambda z: derivative(f, z), x)
     return jacobian(lambda z: gradient(f, z, chunk), x, chunk)
-
-
-def _reverse(mode: str) -> bool:
-    if mode not in ("forward", "reverse"):
-        raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
-    return mode == "reverse"
 
 
 def jvp(f: Callable[[Any], Any], x: Any, v: Any) -> tuple[Any, Any]:

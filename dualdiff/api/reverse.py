@@ -1,6 +1,6 @@
 """The user's reverse-mode functions: record f on the tape, then one backward sweep per output.
 
-`api.gradient(f, x, mode="reverse")` and friends land here; `vjp` and `hvp` are public.
+`modes.gradient(f, x, mode="reverse")` and friends land here; `vjp` and `hvp` are public.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from .api import _input
-from .dual import Dual, _new, new_tag, shape
-from .tape import Var, _leaf
-from .tape_arrays import reshape
+from ..core.dual import Dual, _new, new_tag, shape
+from ..core.tape import Var, _leaf
+from .forward import _directions, _input, _part
 
 
 def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
@@ -32,7 +31,7 @@ def _result(r: Any, t: int) -> Any:
         items = np.asarray(r, dtype=object)
         flat = list(items.flat)
         if any(isinstance(e, Var) for e in flat):
-            return reshape(np.stack(flat), items.shape)
+            return np.reshape(np.stack(flat), items.shape)
         return np.array(flat, dtype=float).reshape(items.shape)
     if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
         return r
@@ -116,8 +115,6 @@ def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
 
 
 def _forward_over_reverse(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
-    from .api import _part
-
     td = new_tag()
     g = gradient(f, _new(x, seed, td))
     h = _part(g, td, True)
@@ -134,8 +131,6 @@ def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
     array([[4., 2.],
            [2., 0.]])
     """
-    from .api import _directions
-
     x = _input(x)
     if shape(x) == ():
         return _forward_over_reverse(f, x, 1.0)

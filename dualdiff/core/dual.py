@@ -2,8 +2,8 @@
 
 With eps**2 = 0, (a + a' eps)(b + b' eps) = ab + (a'b + ab') eps: every operator below computes its
 value and, beside it, the derivative by the chain rule. Elementwise functions come from the table
-in `rules.py`; NumPy's other functions (sum, dot, reshape, ...) from the modules `arrays.py` loads
-(shapes, reductions, selection, products, statistics, linalg).
+in `rules/table.py`; NumPy's other functions (sum, dot, reshape, ...) are primitives and composites of
+the one function table (`core/functions.py`), whose forward maps `apply_primitive` runs.
 
 A derivative may carry several directions at once: then its shape is ``(k,) + value.shape``.
 Each differentiation has a tag (a fresh increasing integer); when Duals of two tags meet, the newer
@@ -17,17 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from . import elementwise, rules
-from .elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
-from .number import ArrayNumber, Number
+from ..rules import elementwise
+from ..rules import table as rules
+from ..rules.elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
+from . import functions
+from .number import ArrayNumber, Number, plain, to_objects
 
 new_tag = itertools.count(1).__next__
 _new_object = object.__new__
 _NUMBERS = (float, int)
 _PLAIN = (np.ndarray, float, int, np.float64)
-
-# NumPy function -> implementation for Duals (NEP 18); filled by arrays.py and by users.
-ARRAY_FUNCTIONS: dict[Any, Any] = {}
 
 _DROP = (
     "{what} would drop the Dual's derivative. {hint}"
@@ -262,7 +261,7 @@ class Dual(Number):
     def __round__(self, ndigits: int | None = None) -> Any:
         if ndigits is None:
             return rules.rint(self)
-        return _new(np.round(_plain(self), ndigits), 0.0 * self._d, self._t)
+        return _new(np.round(plain(self), ndigits), 0.0 * self._d, self._t)
 
     def __hash__(self) -> int:
         return hash(self._v)
@@ -283,43 +282,7 @@ class Dual(Number):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != object:
             raise TypeError(_DROP.format(what=f"Converting a Dual to a {np.dtype(dtype)} array", hint=_FLOAT_HINT))
-        from .arrays import to_objects
-
         return to_objects(self)
-
-    # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if method == "__call__" and not kwargs:  # the common case: np.sin(x), ndarray * x
-            rule = elementwise.BY_UFUNC.get(ufunc)
-            if rule is not None:
-                if len(inputs) == 1:
-                    return rule(self)
-                if not any(type(a) is np.ndarray and a.dtype == object for a in inputs):
-                    return rule(*inputs)
-        from .arrays import ufunc_method
-
-        if kwargs.get("out") is not None:
-            raise TypeError(
-                f"numpy.{ufunc.__name__}(..., out=...) would write a Dual into a plain array and "
-                "drop its derivative; use the returned value instead"
-            )
-        kwargs.pop("out", None)
-        if any(isinstance(a, np.ndarray) and a.dtype == object for a in inputs):  # np.asarray(dual) came back
-            from .arrays import from_objects
-
-            inputs = tuple(from_objects(a) if isinstance(a, np.ndarray) and a.dtype == object else a for a in inputs)
-        rule = elementwise.rule_for(ufunc)
-        if method == "__call__" and rule is not None and not kwargs:
-            return rule(*inputs)
-        return ufunc_method(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        impl = ARRAY_FUNCTIONS.get(func)
-        if impl is None:
-            from .arrays import no_rule
-
-            no_rule(f"numpy.{_qualname(func)}")
-        return impl(*args, **kwargs)
 
 
 class DualArray(Dual, ArrayNumber):
@@ -349,18 +312,6 @@ class DualArray(Dual, ArrayNumber):
             "Duals are immutable: build the array instead, e.g. dualdiff.stack([...]) of entries, "
             "np.where(mask, new, x), or np.concatenate of pieces"
         )
-
-
-def _qualname(func: Any) -> str:
-    mod = getattr(func, "__module__", "numpy") or "numpy"
-    name = getattr(func, "__name__", repr(func))
-    return name if mod in ("numpy", "numpy.core") else f"{mod.removeprefix('numpy.')}.{name}"
-
-
-def _plain(x: Any) -> Any:
-    while isinstance(x, Dual):
-        x = x._v
-    return x
 
 
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
@@ -404,43 +355,75 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
 def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
     """Forward mode for a one-argument rule: f(v) and f'(v) * d."""
     v = x._v
-    y = rule(v)
-    if type(v) is float:  # the short path (below) missed: math raised, and the rule answers as IEEE does
-        return _newf(y, scale(rule.partial(0, (v,), y), x._d), x._t)
-    with np.errstate(all="ignore"):
-        p = rule.partial(0, (v,), y)
-        return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
-
-
-_generic_call = elementwise.Elementwise.__call__
-
-
-def _call_with_scalar_path(rule: elementwise.Elementwise, x: Any, *rest: Any) -> Any:
-    """Elementwise.__call__ with forward mode's hottest case in front: f(Dual of a float).
-
-    It is inlined here because a second Python call would cost as much as the derivative itself.
-    """
-    if type(x) is Dual and type(x._v) is float and not rest:
-        v = x._v
-        try:  # a rule of two arguments fails here too, and the generic call says so
+    if type(v) is float:  # the hot path: the rule's math twin and its partial on floats, no dispatch
+        try:
             y = rule.scalar(v)  # type: ignore[misc]
             p = (rule.on_floats or rule.float_partials())[0](v, y)
-        except FAST_PATH_MISSES:
-            return _generic_call(rule, x)
+        except FAST_PATH_MISSES:  # math raised (log of 0): the rule answers as IEEE arithmetic does
+            y = rule(v)
+            p = rule.partial(0, (v,), y)
         d = x._d
         if type(d) is float:
             r = p * d
             d = r if (r == r or (p != 0 and d != 0.0)) else 0.0  # 0 times inf is 0 (see scale)
         else:
             d = scale(p, d)
-        out = _new_object(Dual)
-        out._v, out._d, out._t = y, d, x._t
-        return out
-    return _generic_call(rule, x, *rest)
+        return _newf(y, d, x._t)
+    y = rule(v)
+    with np.errstate(all="ignore"):
+        p = rule.partial(0, (v,), y)
+        return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
 
 
-elementwise.Elementwise.__call__ = _call_with_scalar_path  # type: ignore[method-assign,assignment]
+def batch(x: Dual) -> tuple[int, ...]:
+    """``(k,)`` when ``x`` carries k directions, else ``()``: prepend it to derivative shapes."""
+    return shape(x._d)[:1] if is_batched(x) else ()
+
+
+def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Forward mode for a primitive of the function table: its value, and its jvp of the tangents."""
+    t = max(x._t for x in xs if isinstance(x, Dual))
+    mine = [isinstance(x, Dual) and x._t == t for x in xs]
+    vals = tuple(x._v if m else x for x, m in zip(xs, mine, strict=True))
+    k = next((batch(x) for x, m in zip(xs, mine, strict=True) if m and is_batched(x)), ())
+    y = prim.value(*vals, **params)
+    with np.errstate(all="ignore"):
+        d = prim.jvp([x._d if m else None for x, m in zip(xs, mine, strict=True)], vals, y, k, **params)
+    if isinstance(y, tuple):
+        return type(y)(*(_dual_of(a, b, k, t) for a, b in zip(y, d, strict=True)))
+    return _dual_of(y, d, k, t)
+
+
+def _dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:
+    """A result Dual; a constant output (d None: an integer, a sign) stays a plain value."""
+    if d is None:
+        return y
+    y = float(y) if type(y) is np.float64 or (type(y) is np.ndarray and y.ndim == 0 and y.dtype == np.float64) else y
+    want = k + shape(y)
+    if shape(d) != want:
+        d = np.broadcast_to(d, want)
+    elif type(d) is np.float64 or (type(d) is np.ndarray and d.ndim == 0 and d.dtype == np.float64):
+        d = float(d)
+    return _new(y, d, t)
+
 
 for _cls in (Dual, DualArray):
     elementwise.HANDLERS[_cls] = (1, apply)
     elementwise.UNARY[_cls] = apply_unary
+    functions.HANDLERS[_cls] = (1, apply_primitive)
+
+
+def lift_batched(d: Any, k: tuple[int, ...], outdim: int) -> Any:
+    """A tangent (with k directions on a leading axis, or none) made to broadcast against ``outdim`` dims."""
+    return lift(d, ndim(d) - 1, outdim) if k else d
+
+
+def unbroadcast(g: Any, target: tuple[int, ...]) -> Any:
+    """A cotangent summed down to an operand's shape: the transpose of broadcasting it."""
+    s = shape(g)
+    if s == target:
+        return g
+    lead = len(s) - len(target)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(target) if n == 1 and s[lead + i] != 1)
+    g = np.sum(g, axis=axes) if axes else g
+    return np.reshape(g, target) if shape(g) != target else g

@@ -1,11 +1,19 @@
-"""The machinery behind NumPy's non-elementwise functions on Duals (NEP 18).
+"""The one table of NumPy's non-elementwise functions, read by both number types (NEP 18).
 
-``implements`` registers an entry; ``linear`` writes a linear one (the derivative goes through the
-same function as the value), with ``shift`` moving axes by one when the Dual carries several directions
-(leading axis of the derivative), and ``promote`` brings operands to one tag. Also here: ufunc methods
-(``np.add.reduce``, ``np.maximum.accumulate``), object arrays of scalar Duals, the user-rule registration
-and the ndarray-like methods of Dual. The entries themselves are in ``shapes.py``, ``reductions.py``,
-``selection.py``, ``products.py`` and ``statistics.py``; importing this module registers them all.
+``FUNCTIONS`` maps a NumPy function (``np.sum``, ``np.linalg.solve``, ...) to one implementation
+that takes NumPy's own signature and works for Duals and tape variables alike. An implementation is
+either a *composite* (a plain function of other NumPy functions, so both modes follow by dispatch)
+or calls a `Primitive`: a function stated with its value, its forward map (jvp: tangents in, the
+output's tangent out) and its reverse map (vjp: the output's cotangent in, one input's cotangent
+out), side by side. The machinery here knows no primitive and no number type: Dual and Var register
+how they apply a primitive in ``HANDLERS``, as they do for elementwise rules.
+
+>>> import numpy as np
+>>> from dualdiff import Dual, Var
+>>> FUNCTIONS[np.sum] is FUNCTIONS[np.sum]   # one entry, both modes
+True
+>>> np.sum(Dual(np.array([1.0, 2.0]), np.array([1.0, 1.0]))).derivative
+2.0
 """
 
 from __future__ import annotations
@@ -15,236 +23,143 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import elementwise
-from .dual import ARRAY_FUNCTIONS, Dual, _new, is_batched, lift, ndim, shape
-from .number import Number, implementer, rule_method
+DOCS = "https://dualdiff.readthedocs.io"  # where error messages send the user
+
+# NumPy function -> implementation for Duals and Vars (NEP 18), registered once by the concern modules.
+FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+# number type -> (priority, apply(primitive, operands, params)); the outermost number applies a primitive.
+HANDLERS: dict[type, tuple[int, Callable[..., Any]]] = {}
 
 
-def no_rule(what: str) -> NoReturn:
+def no_rule(what: str, mode: str = "") -> NoReturn:
+    """Raise the TypeError that says a function has no derivative rule (in ``mode``, if only one lacks it)."""
+    where = f"{mode} mode" if mode else "dualdiff"
+    other = {"reverse": "Use forward mode (mode='forward') for this function, or", "forward": "Use reverse mode for this function, or"}
     raise TypeError(
-        f"dualdiff has no derivative rule for {what}, so it cannot carry the derivative through it. "
-        "Register one with dualdiff.register_function (see docs/numpy.md), or compute the value "
+        f"{where} has no derivative rule for {what}, so it cannot carry the derivative through it. "
+        f"{other.get(mode, 'Register one with dualdiff.register_function (see docs/numpy.md), or')} compute the value "
         "with x.value if you do not need its derivative."
     )
 
 
-implements = implementer(ARRAY_FUNCTIONS)  # register the decorated function as NumPy's funcs for Duals
+def register(*funcs: Any) -> Callable[[Any], Any]:
+    """A decorator: the function implements each of ``funcs`` for Duals and Vars alike.
+
+    >>> import numpy as np
+    >>> @register(np.ptp)
+    ... def ptp(a, axis=None, out=None, keepdims=False):
+    ...     refuse("ptp", out=out)
+    ...     return np.max(a, axis=axis, keepdims=keepdims) - np.min(a, axis=axis, keepdims=keepdims)
+    >>> FUNCTIONS[np.ptp] is ptp
+    True
+    """
+
+    def deco(impl: Any) -> Any:
+        for f in funcs:
+            FUNCTIONS[f] = impl
+        return impl
+
+    return deco
 
 
-def batch(x: Dual) -> tuple[int, ...]:
-    """``(k,)`` when ``x`` carries k directions, else ``()``: prepend it to derivative shapes."""
-    return shape(x._d)[:1] if is_batched(x) else ()
+def refuse(name: str, **keywords: Any) -> None:
+    """Raise a clear TypeError for a keyword a rule does not honour; ``None`` (or the default) passes.
+
+    >>> refuse("sum", out=None, where=True)
+    >>> refuse("sum", out=[0.0])
+    Traceback (most recent call last):
+    TypeError: numpy.sum(..., out=...) is not supported on Duals and Vars: out= would write the result into a plain array and drop its derivative; use the returned value instead
+    """
+    for key, value in keywords.items():
+        if value is None or (key == "where" and value is True):
+            continue
+        why = (
+            "out= would write the result into a plain array and drop its derivative; use the returned value instead"
+            if key == "out"
+            else f"dualdiff does not implement {key}= for it yet; leave {key}= out, or apply it to the result"
+        )
+        raise TypeError(f"numpy.{name}(..., {key}=...) is not supported on Duals and Vars: {why}")
 
 
-def promote(items: Any) -> list[Dual]:
-    """Make every item a Dual of the newest tag among them; constants get a zero derivative."""
-    items = list(items)
-    duals = [a for a in items if isinstance(a, Dual)]
-    t = max(a._t for a in duals)
-    k = next((batch(a) for a in duals if a._t == t and is_batched(a)), ())
-    return [
-        a if isinstance(a, Dual) and a._t == t else _new(a, np.zeros(k + shape(a)), t)
-        for a in (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in items)
-    ]
+class Primitive:
+    """A differentiable function stated once: its value, forward map and reverse map.
+
+    ``value(*xs, **params)`` computes the result from plain operands (or from older Duals and Vars:
+    it is written with NumPy functions, so nested differentiation goes through it again).
+    ``jvp(ds, xs, y, k, **params)`` gives the result's tangent from the operands' tangents ``ds``
+    (None for an operand that does not move); a tangent may carry k directions on a leading axis,
+    ``k`` is then ``(k,)``, else ``()``. ``vjp(i, g, xs, y, **params)`` gives operand i's cotangent
+    from the result's cotangent ``g``; ``vjp=None`` says reverse mode has no rule yet, and the tape
+    names the function when it meets it. Operands are the positional arguments; keyword parameters
+    are constants.
+
+    >>> import numpy as np
+    >>> from dualdiff import Dual, Var
+    >>> twice = Primitive("twice", lambda x: 2 * x, lambda ds, xs, y, k: 2 * ds[0], lambda i, g, xs, y: 2 * g)
+    >>> twice(Dual(3.0, 1.0)).derivative, twice(5.0)
+    (2.0, 10.0)
+    """
+
+    def __init__(
+        self,
+        name: str,
+        value: Callable[..., Any],
+        jvp: Callable[..., Any],
+        vjp: Callable[..., Any] | None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.jvp = jvp
+        self.vjp = vjp
+
+    def __repr__(self) -> str:
+        return f"<dualdiff primitive {self.name}>"
+
+    def __call__(self, *xs: Any, **params: Any) -> Any:
+        best = None
+        for x in xs:
+            h = HANDLERS.get(type(x))
+            if h is not None and (best is None or h[0] > best[0]):
+                best = h
+        if best is None:
+            return self.value(*xs, **params)
+        return best[1](self, xs, params)
 
 
-def shift(axis: Any, k: tuple[int, ...], nd: int) -> Any:
-    """The derivative's axis for a value axis: non-negative axes move past the direction axis."""
-    if not k:
-        return axis
-    if axis is None:
-        return tuple(range(1, nd + 1))
-    if isinstance(axis, (tuple, list)):
-        return tuple(a + 1 if a >= 0 else a for a in axis)
-    return axis + 1 if axis >= 0 else axis
+def linear(
+    name: str,
+    value: Callable[..., Any],
+    transpose: Callable[..., Any] | None,
+    batched: Callable[..., Any] | None = None,
+) -> Primitive:
+    """A primitive linear in each operand: its tangent is the same map applied to the tangents, its
+    cotangent the transpose ``transpose(i, g, xs, y, **params)``.
 
+    ``batched(d, k, **params)`` maps one tangent carrying k directions (leading axis); without it
+    the map runs once per direction. Operands that do not move contribute nothing: a linear map of
+    several operands (concatenate) gets zeros of their shape in their place.
 
-_shift = shift  # np.roll's argument is also called shift
-
-
-def linear(x: Any, fv: Callable[[Any], Any], fd: Callable[[Any, tuple[int, ...]], Any]) -> Any:
-    """A linear function of ``x``: ``fv`` maps the value, ``fd(d, k)`` the derivative."""
-    if not isinstance(x, Dual):
-        return fv(x)
-    return _new(_scalar(fv(x._v)), _scalar(fd(x._d, batch(x))), x._t)
-
-
-def _scalar(v: Any) -> Any:
-    """NumPy's float64 scalars and 0-d arrays become Python floats, as a Dual's scalar parts are elsewhere (x[i])."""
-    t = type(v)
-    return float(v) if t is np.float64 or (t is np.ndarray and v.ndim == 0 and v.dtype == np.float64) else v
-
-
-def _tuple(s: Any) -> tuple[int, ...]:
-    return tuple(s) if isinstance(s, (tuple, list)) else (s,)
-
-
-def _lift(d: Any, k: tuple[int, ...], outdim: int) -> Any:
-    return lift(d, ndim(d) - 1, outdim) if k else d
-
-
-def _no_out(out: Any, name: str) -> None:
-    if out is not None:
-        raise TypeError(f"numpy.{name}(..., out=...) would write a Dual into a plain array; use the returned value")
-
-
-def _plain_value(x: Any) -> Any:
-    while isinstance(x, Dual):
-        x = x._v
-    return x
-
-
-# --- ufunc methods: np.add.reduce is sum, np.multiply.reduce is prod, ... ---
-_REDUCE = {np.add: np.sum, np.maximum: np.max, np.minimum: np.min, np.multiply: np.prod}
-_ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
-# gufuncs of NumPy 2 that are products: their einsum subscripts
-_GUFUNC_PRODUCTS = {"vecdot": "...i,...i->...", "matvec": "...ij,...j->...i", "vecmat": "...i,...ij->...j"}
-
-
-def ufunc_method(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    inputs = tuple(from_objects(a) if _is_objects(a) else a for a in inputs)
-    if method == "reduce" and ufunc in _REDUCE:
-        kwargs.setdefault("axis", 0)  # ufunc.reduce reduces axis 0 by default, np.sum all axes
-        return _REDUCE[ufunc](*inputs, **kwargs)
-    if method == "accumulate" and ufunc in _ACCUMULATE:
-        axis = kwargs.pop("axis", 0)
-        return _ACCUMULATE[ufunc](*inputs, axis=axis, **kwargs)
-    if method == "accumulate" and ufunc in (np.maximum, np.minimum) and set(kwargs) <= {"axis"}:
-        return _scan(ufunc, inputs[0], kwargs.get("axis", 0))
-    if method == "outer" and ufunc in elementwise.BY_UFUNC and not kwargs:
-        a, b = inputs
-        return elementwise.BY_UFUNC[ufunc](reshape(a, shape(a) + (1,) * ndim(b)), b)
-    if method == "__call__" and not kwargs:
-        if ufunc is np.matmul:
-            return matmul(*inputs)
-        if ufunc.__name__ in _GUFUNC_PRODUCTS:
-            return einsum(_GUFUNC_PRODUCTS[ufunc.__name__], *inputs)
-        if ufunc is np.conjugate:  # Duals are real
-            return inputs[0]
-        if all(t[-1] in "?" for t in ufunc.types):  # comparisons, isnan, signbit: no derivative to carry
-            return ufunc(*[_plain_value(a) for a in inputs])
-    what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-    if kwargs:
-        what += f" with {', '.join(sorted(kwargs))}="
-    no_rule(what)
-
-
-def _is_objects(a: Any) -> bool:
-    return isinstance(a, np.ndarray) and a.dtype == object
-
-
-# --- object arrays of scalar Duals: what np.asarray(dual) gives, for library code that calls it ---
-def to_objects(x: Dual) -> np.ndarray:
-    """An object array of scalar Duals, each keeping its derivative (slower, but exact)."""
-    out = np.empty(x.shape, dtype=object)
-    if x.shape == ():
-        out[()] = x
-    for i in np.ndindex(*x.shape) if x.shape else ():
-        out[i] = x[i]
-    return out
-
-
-def from_objects(a: Any) -> Any:
-    """One Dual from an object array (or nested list) of scalar Duals and numbers.
-
-    This is how results come back from library code that called ``np.asarray`` on a Dual.
-
+    >>> import numpy as np
     >>> from dualdiff import Dual
-    >>> from_objects([Dual(1.0, 1.0), 2.0, Dual(3.0, 0.5)])
-    Dual(array([1., 2., 3.]), array([1. , 0. , 0.5]))
+    >>> neg = linear("neg", lambda x: -x, lambda i, g, xs, y: -g)
+    >>> neg(Dual(np.array([1.0, 2.0]), np.array([[1.0, 0.0], [0.0, 1.0]]))).derivative
+    array([[-1., -0.],
+           [-0., -1.]])
     """
-    a = np.asarray(a, dtype=object)
-    flat = list(a.flat)
-    if not any(isinstance(e, Dual) for e in flat):
-        return np.array(flat, dtype=float).reshape(a.shape)
-    return reshape(np.stack(promote(flat)), a.shape)
 
+    def one(d: Any, k: tuple[int, ...], params: dict[str, Any]) -> Any:
+        if not k:
+            return value(d, **params)
+        if batched is not None:
+            return batched(d, k, **params)
+        return np.stack([value(e, **params) for e in d])
 
-# --- user rules ---
-def register_function(func: Any, impl: Any = None) -> Any:
-    """Tell dualdiff how to carry derivatives through ``func`` (a NumPy function, or any function
-    dispatched through ``__array_function__``): ``impl`` receives the same arguments, Duals included,
-    and must return the Dual result. Without ``impl`` it works as a decorator.
+    def jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], **params: Any) -> Any:
+        if len(ds) == 1:
+            return one(ds[0], k, params)
+        full = [np.zeros(k + np.shape(x)) if d is None else d for d, x in zip(ds, xs, strict=True)]
+        if not k:
+            return value(*full, **params)
+        return np.stack([value(*[d[j] for d in full], **params) for j in range(k[0])])
 
-    >>> import numpy as np, dualdiff
-    >>> @dualdiff.register_function(np.linalg.matrix_rank)  # a NumPy function with no rule yet
-    ... def matrix_rank(a, *args, **kwargs):  # the rank is an integer: no derivative to carry
-    ...     return np.linalg.matrix_rank(a.value, *args, **kwargs)
-    >>> float(dualdiff.derivative(lambda t: np.linalg.matrix_rank(t * np.eye(3)) * t, 2.0))
-    3.0
-    """
-    if impl is None:
-        return lambda f: register_function(func, f)
-    ARRAY_FUNCTIONS[func] = impl
-    return impl
-
-
-def register_elementwise(
-    func: Any, *partials: Callable[..., Any], scalar: Callable[..., Any] | None = None, name: str | None = None
-) -> elementwise.Elementwise:
-    """Add an elementwise rule: ``func`` computes values (a ufunc, or any vectorized function), and one
-    ``partial(*args, out)`` per argument gives its local derivative from the arguments and the result.
-    Partials may use dualdiff's (or NumPy's) functions, so derivatives of derivatives work too.
-    A ufunc is then found by ``func(dual)`` itself (NEP 13); otherwise call the returned rule.
-
-    >>> import numpy as np, dualdiff
-    >>> softplus = dualdiff.register_elementwise(lambda x: np.logaddexp(0.0, x), lambda x, out: 1 - np.exp(-out), name="softplus")
-    >>> float(dualdiff.derivative(softplus, 0.0))
-    0.5
-    """
-    rule = elementwise.Elementwise(func, scalar, *partials, name=name)
-    rule.fresh_partials = False  # a user's partial may return an array it keeps: never write into it
-    if rule.name.isidentifier() and not hasattr(Number, rule.name):
-        setattr(Number, rule.name, rule_method(rule))  # object arrays of Duals or Vars call x.name()
-    return rule
-
-
-# Methods that mirror ndarray's, so that x.sum(axis=0) and x.T read as they do on arrays.
-def _method(f: Any) -> Any:
-    return lambda self, *a, **k: f(self, *a, **k)
-
-
-for _name in (
-    "sum", "mean", "reshape", "ravel", "transpose", "swapaxes", "squeeze", "dot", "copy", "prod", "max", "min", "cumsum",
-    "cumprod", "var", "std", "clip", "argmax", "argmin", "argsort", "trace", "diagonal", "repeat", "take", "round",
-    "nonzero", "any", "all",
-):
-    setattr(Dual, _name, _method(getattr(np, _name)))
-Dual.conj = Dual.conjugate = lambda self: self  # type: ignore[attr-defined]
-# ndarray's methods also take shapes and axes spread out: x.reshape(2, 3), x.transpose(1, 0)
-Dual.reshape = lambda self, *s, order="C": reshape(self, s[0] if len(s) == 1 else s, order)  # type: ignore[attr-defined]
-Dual.transpose = lambda self, *axes: transpose(self, (axes[0] if len(axes) == 1 else axes) or None)  # type: ignore[attr-defined]
-Dual.T = property(lambda self: transpose(self))  # type: ignore[attr-defined]
-Dual.flatten = lambda self, order="C": ravel(self, order)  # type: ignore[attr-defined]
-
-
-def _astype(self: Dual, dtype: Any, *args: Any, **kwargs: Any) -> Any:
-    dt = np.dtype(dtype)
-    if dt.kind == "O":
-        return to_objects(self)
-    if dt.kind != "f":
-        raise TypeError(f"x.astype({dt}) of a Dual would drop its derivative; use np.floor or np.rint to round, or x.value")
-    return linear(self, lambda v: np.asarray(v).astype(dt), lambda d, k: np.asarray(d).astype(dt)) if dt != np.float64 else self
-
-
-Dual.astype = _astype  # type: ignore[attr-defined]
-Dual.tolist = lambda self: to_objects(self).tolist()  # type: ignore[attr-defined]  # nested lists of scalar Duals
-Dual.item = lambda self, *i: self[i] if i else reshape(self, ())  # type: ignore[attr-defined]
-
-
-def _sort_in_place(self: Dual, *args: Any, **kwargs: Any) -> None:
-    raise TypeError("Duals are immutable, so x.sort() cannot sort in place: use x = np.sort(x)")
-
-
-Dual.sort = _sort_in_place  # type: ignore[attr-defined]
-
-
-# Object arrays of Duals call methods named after two-argument ufuncs too (np.hypot(objects, y) calls x.hypot(y)).
-
-
-# The entries, one module a concern. They import the machinery above, so they load last; importing them
-# registers them, and ufunc_method, from_objects and the methods above call a few of them.
-from . import selection, statistics  # noqa: E402, F401
-from .products import einsum, matmul  # noqa: E402
-from .reductions import _scan  # noqa: E402
-from .shapes import ravel, reshape, transpose  # noqa: E402
+    return Primitive(name, value, jvp, transpose)

@@ -5,11 +5,11 @@ output change with every input". Each operation on a `Var` makes a new node that
 parents and what it needs for its local derivative; ``y.backward()`` visits every node ``y`` depends
 on once, newest first, and passes the gradient to the parents by the chain rule.
 
-Elementwise functions read the same table as forward mode (`rules.py`): reverse multiplies
-``rule.partial(i, args, out)`` into the incoming gradient, then sums away broadcast axes.
-Structural functions (sum, matmul, indexing, ...) are the transposes of the forward ones, one
-entry a function in the table of tape_arrays.py. The user's functions (gradient, vjp, hvp) are in
-reverse.py.
+Elementwise functions read the same table as forward mode (`rules/table.py`): reverse multiplies
+``rule.partial(i, args, out)`` into the incoming gradient, then sums away broadcast axes. NumPy's
+other functions are primitives of the one function table (`core/functions.py`), each stating its
+reverse map beside its forward map; `apply_primitive` records them. The user's functions
+(gradient, vjp, hvp) are in api/reverse.py.
 
 There is no global tape: a node holds its parents, so a result keeps alive exactly the graph it
 depends on, and the graph goes away with it (a node only points to older nodes, so there are no
@@ -45,18 +45,18 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import elementwise, rules
-from .dual import Dual, _as_value, _new, _qualname, ndim, shape
+from ..rules import elementwise
+from ..rules import table as rules
+from ..rules.elementwise import fresh, safe_pow
+from . import functions
+from .dual import Dual, _as_value, _new, ndim, shape
 from .dual import apply as _dual_apply
-from .elementwise import fresh, safe_pow
-from .number import ArrayNumber, Number, implementer
+from .dual import apply_primitive as _dual_apply_primitive
+from .number import ArrayNumber, Number
 
 _NUMBERS = (float, int)
 _next_order = itertools.count().__next__  # creation order: parents are always older than children
 _new_object = object.__new__
-
-# NumPy function -> implementation for Vars (NEP 18); the table of structural rules below fills it.
-TAPE_FUNCTIONS: dict[Any, Callable[..., Any]] = {}
 
 _SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "negative": "neg", "power": "**"}
 _DROP = (
@@ -109,14 +109,6 @@ class Var(Number):
         self._vjp = None
         self._saved = None
         self._order = _next_order()
-
-    @property
-    def dtype(self) -> Any:
-        return getattr(self.value, "dtype", np.dtype(float))
-
-    @property
-    def T(self) -> Any:
-        return _S.transpose(self)
 
     def __repr__(self) -> str:
         label = f", name={self.name!r}" if self.name else (f", op={self.op!r}" if self.op else "")
@@ -312,48 +304,6 @@ class Var(Number):
             out[i] = self[i] if self.shape else self
         return out
 
-    # --- NumPy protocols (NEP 13 ufuncs, NEP 18 functions) ---
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if kwargs.get("out") is not None:
-            raise TypeError(f"numpy.{ufunc.__name__}(..., out=...) would write a Var into a plain array; use the returned value")
-        kwargs.pop("out", None)
-        rule = elementwise.rule_for(ufunc)
-        if method == "__call__" and rule is not None and not kwargs:
-            return rule(*inputs)
-        if method == "__call__" and ufunc is np.matmul and not kwargs:
-            return _S.matmul(*inputs)
-        if method == "reduce" and ufunc is np.add:
-            return _S.sum(*inputs, **kwargs)
-        no_rule(f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}"))
-
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        impl = TAPE_FUNCTIONS.get(func)
-        if impl is None:
-            no_rule(f"numpy.{_qualname(func)}")
-        return impl(*args, **kwargs)
-
-    # methods that mirror ndarray's
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return _S.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
-        return _S.mean(self, axis=axis, keepdims=keepdims)
-
-    def reshape(self, *shape: Any) -> Any:
-        return _S.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def ravel(self) -> Any:
-        return _S.ravel(self)
-
-    def flatten(self) -> Any:
-        return _S.ravel(self)
-
-    def transpose(self, *axes: Any) -> Any:
-        return _S.transpose(self, (axes[0] if len(axes) == 1 else axes) if axes else None)
-
-    def dot(self, other: Any) -> Any:
-        return np.dot(self, other)
-
 
 class VarArray(Var, ArrayNumber):
     """A Var whose value is an array: it indexes and iterates like one.
@@ -371,14 +321,6 @@ class VarArray(Var, ArrayNumber):
 
     def __setitem__(self, index: Any, item: Any) -> None:
         raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
-
-
-def no_rule(what: str) -> NoReturn:
-    raise TypeError(
-        f"the reverse-mode tape has no rule for {what}, so it cannot carry the gradient through it. "
-        "Use forward mode (mode='forward', or dualdiff.jacobian) for this function, or compute the "
-        "value with x.value if you do not need its gradient."
-    )
 
 
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
@@ -497,37 +439,13 @@ elementwise.UNARY[Var] = elementwise.UNARY[VarArray] = apply_unary
 
 # Object arrays of Vars call methods named after the ufunc (np.sin(objects) calls x.sin()).
 
-# --- structural functions: forward value beside its transpose, one entry a function ---
-implements = implementer(TAPE_FUNCTIONS)  # register the decorated function as NumPy's funcs for Vars
-
-
-def _split(items: list[Any]) -> tuple[int, list[Any], tuple[int, ...]]:
-    """The newest tag among the Vars, every item's value at that level, and which items are parents."""
-    t = max(a._t for a in items if isinstance(a, Var))
-    vals = [a.value if isinstance(a, Var) and a._t == t else a for a in items]
-    pos = tuple(i for i, a in enumerate(items) if isinstance(a, Var) and a._t == t)
-    return t, vals, pos
-
-
-def _unary(x: Any, op: str, fv: Callable[[Any], Any], vjp: Any, saved: Any) -> Any:
-    if not isinstance(x, Var):
-        return fv(x)
-    return _node(fv(x.value), x._t, op, (x,), vjp, saved)
-
-
-def _tuple(s: Any) -> tuple[int, ...]:
-    return tuple(s) if isinstance(s, (tuple, list)) else (s,)
-
-
-def _shape_of(a: Any) -> tuple[int, ...]:
-    return a.shape if hasattr(a, "shape") else np.shape(a)
-
-
 def getitem(x: Var, index: Any) -> Any:
     """``x[index]``; backward scatter-adds into zeros, so repeated indices accumulate."""
     items = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, (Var, Dual)) for i in items):
         raise TypeError(_DROP.format(what="Using as an index"))
+    if any(isinstance(i, (list, tuple)) for i in items) or any(getattr(i, "dtype", None) == object for i in items):
+        index = tuple(np.asarray(i) if isinstance(i, (list, tuple)) else i for i in items) if isinstance(index, tuple) else np.asarray(index)
     return _node(x.value[index], x._t, "getitem", (x,), _back_getitem, (index, x.shape))
 
 
@@ -557,5 +475,44 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
     return z
 
 
-# The structural rules live in tape_arrays.py; Var's methods reach them through this name at call time.
-from . import tape_arrays as _S  # noqa: E402
+
+def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """Reverse mode for a primitive of the function table: record its value and what its vjp needs."""
+    t = max(x._t for x in xs if isinstance(x, Var))
+    if any(isinstance(x, Dual) and x._t > t for x in xs):
+        return _dual_apply_primitive(prim, xs, params)  # a newer Dual is the outer number
+    if prim.vjp is None:
+        functions.no_rule(f"numpy.{prim.name}", "reverse")
+    pos = tuple(i for i, x in enumerate(xs) if isinstance(x, Var) and x._t == t)
+    vals = tuple(x.value if i in pos else x for i, x in enumerate(xs))
+    y = prim.value(*vals, **params)
+    node = _node(y, t, prim.name, tuple(xs[i] for i in pos), _vjp_primitive, (prim, vals, y, pos, params))
+    if not isinstance(y, tuple):
+        return node
+    # several outputs: each reads one slot of the tuple's cotangent; integer outputs are constants
+    return type(y)(*(_node(v, t, f"{prim.name}[{i}]", (node,), _vjp_item, (i, len(y))) if _moves(v) else v for i, v in enumerate(y)))
+
+
+def _moves(v: Any) -> bool:
+    return isinstance(v, (float, complex, Number)) or getattr(getattr(v, "dtype", None), "kind", "") in "fc"
+
+
+def _vjp_primitive(g: Any, saved: Any) -> list[Any]:
+    prim, vals, y, pos, params = saved
+    return [prim.vjp(i, g, vals, y, **params) for i in pos]
+
+
+class Cotangents(tuple):
+    """The cotangent of a primitive's several outputs: one slot each, None for a zero one."""
+
+    def __add__(self, other: Any) -> Cotangents:  # type: ignore[override]
+        return Cotangents(b if a is None else a if b is None else a + b for a, b in zip(self, other, strict=True))
+
+
+def _vjp_item(g: Any, saved: Any) -> tuple[Any]:
+    i, n = saved
+    return (Cotangents(g if j == i else None for j in range(n)),)
+
+
+for _cls in (Var, VarArray):
+    functions.HANDLERS[_cls] = (2, apply_primitive)

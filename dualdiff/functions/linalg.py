@@ -1,7 +1,8 @@
-"""``numpy.linalg`` on Duals: the standard forward rules, each next to the value it differentiates.
+"""``numpy.linalg``: each primitive states its value, its forward rule (jvp) and its reverse rule
+(vjp) side by side, the standard matrix-calculus results; the rest are composites.
 
-Every rule computes the value with NumPy on the Dual's value, then the tangent from the value and dA
-(or db) with NumPy functions again, so nested Duals (Hessians) go through the same rules. Conventions,
+Every rule computes with NumPy functions on the operands' values, so nested differentiation
+(Hessians, forward over reverse) goes through the same rules again. Conventions,
 documented in docs/numpy.md:
 
 - LAPACK reads one triangle of the matrix given to ``cholesky``, ``eigh`` and ``eigvalsh``; the other
@@ -18,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _lift, _no_out, _plain_value, _scalar, batch, implements, no_rule
-from .dual import Dual, _new, ndim, shape
-from .shapes import moveaxis
+from ..core.dual import lift_batched, ndim, shape
+from ..core.functions import Primitive, no_rule, refuse, register
+from ..core.number import Number, plain
+from .shapes import _as_operand, moveaxis
 
 _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
 _EighResult = type(np.linalg.eigh(np.eye(1)))
@@ -37,162 +39,355 @@ def _one_triangle(d: Any, UPLO: str) -> Any:
     return np.triu(d) + _mT(np.triu(d, 1))
 
 
-def _singular(what: str) -> np.linalg.LinAlgError:
-    return np.linalg.LinAlgError(f"{what}: the matrix is singular, so its derivative (through inv(A)) does not exist here")
+def _sym_cotangent(g: Any, UPLO: str) -> Any:
+    """The transpose of `_one_triangle`: a cotangent folded onto the triangle LAPACK reads."""
+    gs = g + _mT(g)
+    eye = np.eye(np.shape(g)[-1])
+    half = gs * (1 - 0.5 * eye)
+    return np.tril(half) if UPLO.upper() == "L" else np.triu(half)
 
 
-@implements(np.linalg.inv)
+# --- inv: d inv(A) = -inv(A) dA inv(A); its transpose -inv(A)^T g inv(A)^T ---
+_inv = Primitive(
+    "linalg.inv",
+    np.linalg.inv,
+    lambda ds, xs, y, k: -(y @ ds[0] @ y),
+    lambda i, g, xs, y: -(_mT(y) @ g @ _mT(y)),
+)
+
+
+@register(np.linalg.inv)
 def inv(a: Any) -> Any:
-    """d inv(A) = -inv(A) dA inv(A)."""
-    ai = np.linalg.inv(a._v)
-    return _new(ai, -(ai @ a._d @ ai), a._t)
+    return _inv(_as_operand(a))
 
 
-@implements(np.linalg.solve)
-def solve(a: Any, b: Any) -> Any:
-    """x = A^-1 b, dx = A^-1 (db - dA x). A 1-D b is a vector, as in NumPy 2."""
-    t = max(x._t for x in (a, b) if isinstance(x, Dual))
-    ma, mb = isinstance(a, Dual) and a._t == t, isinstance(b, Dual) and b._t == t
-    av, bv = a._v if ma else a, b._v if mb else b
-    x = np.linalg.solve(av, bv)
-    vec = ndim(bv) == 1
+# --- solve: x = A^-1 b, dx = A^-1 (db - dA x); gb = A^-T g, gA = -gb x^T ---
+def _solve_jvp(ds: list[Any], xs: tuple[Any, ...], x: Any, k: tuple[int, ...]) -> Any:
+    av, bv = xs
+    vec = np.ndim(bv) == 1
     xm = x[..., None] if vec else x
-    n = ndim(xm)  # b may stack more matrices than A: tangents get axes after the direction axis
+    n = np.ndim(xm)  # b may stack more matrices than A: tangents get axes after the direction axis
     rhs: Any = 0.0
-    if mb:
-        rhs = _lift(b._d[..., None] if vec else b._d, batch(b), n)
-    if ma:
-        rhs = rhs - _lift(a._d, batch(a), n) @ xm
+    if ds[1] is not None:
+        db = ds[1]
+        rhs = lift_batched(db[..., None] if vec else db, k if np.ndim(db) > np.ndim(bv) else (), n)
+    if ds[0] is not None:
+        da = ds[0]
+        rhs = rhs - lift_batched(da, k if np.ndim(da) > np.ndim(av) else (), n) @ xm
     dx = np.linalg.solve(av, rhs)
-    return _new(x, dx[..., 0] if vec else dx, t)
+    return dx[..., 0] if vec else dx
 
 
-def _trace_inv_times(a: Any, what: str) -> Any:
+def _solve_vjp(i: int, g: Any, xs: tuple[Any, ...], x: Any) -> Any:
+    a = xs[0]
+    vec = np.ndim(xs[1]) == 1
+    gb = np.linalg.solve(_mT(a), g[..., None] if vec else g)
+    if i == 1:
+        return gb[..., 0] if vec else gb
+    ga = -(gb @ _mT(x[..., None] if vec else x))
+    return _unstack(ga, np.shape(a))
+
+
+def _unstack(g: Any, s: tuple[int, ...]) -> Any:
+    while np.ndim(g) > len(s):
+        g = np.sum(g, axis=0)
+    return g
+
+
+_solve = Primitive("linalg.solve", np.linalg.solve, _solve_jvp, _solve_vjp)
+
+
+@register(np.linalg.solve)
+def solve(a: Any, b: Any) -> Any:
+    """A 1-D b is a vector, as in NumPy 2."""
+    return _solve(_as_operand(a), _as_operand(b))
+
+
+def _trace_inv_times(a: Any, da: Any) -> Any:
     """tr(A^-1 dA), one per direction (and per stacked matrix)."""
     try:
-        m = np.linalg.solve(a._v, a._d)
+        m = np.linalg.solve(a, da)
     except np.linalg.LinAlgError:
-        raise _singular(what) from None
+        raise np.linalg.LinAlgError("the matrix is singular, so the derivative of det/slogdet (through inv(A)) does not exist here") from None
     return np.trace(m, axis1=-2, axis2=-1)
 
 
-@implements(np.linalg.det)
+# --- det: d det(A) = det(A) tr(A^-1 dA); its transpose det(A) A^-T g ---
+_det = Primitive(
+    "linalg.det",
+    np.linalg.det,
+    lambda ds, xs, y, k: y * _trace_inv_times(xs[0], ds[0]),
+    lambda i, g, xs, y: (g * y)[..., None, None] * _mT(np.linalg.inv(xs[0])),
+)
+
+
+@register(np.linalg.det)
 def det(a: Any) -> Any:
-    """d det(A) = det(A) tr(A^-1 dA)."""
-    v = _scalar(np.linalg.det(a._v))
-    return _new(v, _scalar(v * _trace_inv_times(a, "numpy.linalg.det")), a._t)
+    return _det(_as_operand(a))
 
 
-@implements(np.linalg.slogdet)
+# --- slogdet: the sign is piecewise constant; d log|det A| = tr(A^-1 dA) ---
+_logabsdet = Primitive(
+    "linalg.slogdet",
+    lambda a: np.linalg.slogdet(a)[1],
+    lambda ds, xs, y, k: _trace_inv_times(xs[0], ds[0]),
+    lambda i, g, xs, y: g[..., None, None] * _mT(np.linalg.inv(xs[0])),
+)
+
+
+@register(np.linalg.slogdet)
 def slogdet(a: Any) -> Any:
-    """The sign is piecewise constant; d log|det A| = tr(A^-1 dA)."""
-    sign, logabsdet = np.linalg.slogdet(a._v)
-    return _SlogdetResult(sign, _new(_scalar(logabsdet), _scalar(_trace_inv_times(a, "numpy.linalg.slogdet")), a._t))
+    a = _as_operand(a)
+    return _SlogdetResult(np.linalg.slogdet(plain(a))[0], _logabsdet(a))
 
 
-@implements(np.linalg.cholesky)
-def cholesky(a: Any, /, *, upper: bool = False) -> Any:
-    """A = L L^T: dL = L Phi(L^-1 dA L^-T), Phi = lower triangle with half the diagonal."""
-    L = _mT(np.linalg.cholesky(a._v, upper=True)) if upper else np.linalg.cholesky(a._v)
-    dA = _one_triangle(a._d, "U" if upper else "L")
+# --- cholesky: A = L L^T, dL = L Phi(L^-1 dA L^-T), Phi = lower triangle with half the diagonal ---
+def _phi(x: Any) -> Any:
+    return np.tril(x) - 0.5 * x * np.eye(np.shape(x)[-1])
+
+
+def _cholesky_jvp(ds: list[Any], xs: tuple[Any, ...], L: Any, k: tuple[int, ...]) -> Any:
+    dA = _one_triangle(ds[0], "L")
     s = np.linalg.solve(L, _mT(np.linalg.solve(L, dA)))  # L^-1 dA L^-T, dA symmetric
-    n = shape(a)[-1]
-    phi = np.tril(s) - 0.5 * s * np.eye(n)
-    r = _new(L, L @ phi, a._t)
-    return _mT(r) if upper else r
+    return L @ _phi(s)
 
 
-@implements(np.linalg.eigh)
-def eigh(a: Any, UPLO: str = "L") -> Any:
-    """A = V diag(w) V^T: dw_i = v_i^T dA v_i, dV = V (F o V^T dA V), F_ij = 1 / (w_j - w_i) off the diagonal."""
-    w, V = np.linalg.eigh(a._v, UPLO)
-    M = _mT(V) @ _one_triangle(a._d, UPLO) @ V
-    n = shape(w)[-1]
+def _cholesky_vjp(i: int, g: Any, xs: tuple[Any, ...], L: Any) -> Any:
+    # the transpose of the jvp: S = L^-T Phi(L^T g) L^-1, folded onto the triangle LAPACK reads
+    p = _phi(_mT(L) @ g)
+    s = _mT(np.linalg.solve(_mT(L), _mT(np.linalg.solve(_mT(L), p))))
+    return _sym_cotangent(s, "L")
+
+
+_cholesky = Primitive("linalg.cholesky", np.linalg.cholesky, _cholesky_jvp, _cholesky_vjp)
+
+
+@register(np.linalg.cholesky)
+def cholesky(a: Any, /, *, upper: bool = False) -> Any:
+    L = _cholesky(_as_operand(a))
+    return _mT(L) if upper else L
+
+
+# --- eigh: A = V diag(w) V^T; dw_i = v_i^T dA v_i, dV = V (F o V^T dA V), F_ij = 1 / (w_j - w_i) ---
+def _eigh_F(w: Any) -> Any:
+    n = np.shape(w)[-1]
     eye = np.eye(n)
     gap = w[..., None, :] - w[..., :, None]
-    F = np.where(eye == 1, 0.0, 1.0 / (gap + eye))
-    dw = np.diagonal(M, axis1=-2, axis2=-1)
-    return _EighResult(_new(w, dw, a._t), _new(V, V @ (F * M), a._t))
+    return np.where(eye == 1, 0.0, 1.0 / (gap + eye))
 
 
-@implements(np.linalg.eigvalsh)
+def _eigh_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], UPLO: str) -> Any:
+    w, V = y
+    M = _mT(V) @ _one_triangle(ds[0], UPLO) @ V
+    return np.diagonal(M, axis1=-2, axis2=-1), V @ (_eigh_F(w) * M)
+
+
+def _eigh_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, UPLO: str) -> Any:
+    w, V = y
+    gw, gV = g
+    inner: Any = 0.0
+    if gw is not None:
+        inner = inner + gw[..., None, :] * np.eye(np.shape(w)[-1])
+    if gV is not None:
+        inner = inner + _eigh_F(w) * (_mT(V) @ gV)
+    return _sym_cotangent(V @ inner @ _mT(V), UPLO)
+
+
+_eigh = Primitive("linalg.eigh", lambda a, UPLO: tuple(np.linalg.eigh(a, UPLO)), _eigh_jvp, _eigh_vjp)
+
+
+@register(np.linalg.eigh)
+def eigh(a: Any, UPLO: str = "L") -> Any:
+    w, V = _eigh(_as_operand(a), UPLO=UPLO)
+    return _EighResult(w, V)
+
+
+@register(np.linalg.eigvalsh)
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
     return eigh(a, UPLO)[0]
 
 
-@implements(np.linalg.svdvals)
-def svdvals(x: Any, /) -> Any:
-    """ds_i = u_i^T dA v_i (distinct singular values)."""
-    if isinstance(x._v, Dual):  # nested: the eigenvalues of A^T A carry every order of derivative
-        m, n = shape(x)[-2:]
-        g = _mT(x) @ x if m >= n else x @ _mT(x)
-        return np.sqrt(np.flip(np.maximum(np.linalg.eigvalsh(g), 0.0), axis=-1))
-    u, s, vt = np.linalg.svd(x._v, full_matrices=False)
-    ds = np.einsum("...ji,...jk,...ik->...i", u, x._d, vt) if not batch(x) else np.einsum("...ji,z...jk,...ik->z...i", u, x._d, vt)
-    return _new(s, ds, x._t)
+# --- svd (distinct singular values): ds_i = u_i^T dA v_i; the vectors by the standard formulas ---
+def _svd_value(a: Any, full_matrices: bool) -> Any:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return u, s, vh
 
 
-@implements(np.linalg.svd)
+def _svd_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], full_matrices: bool) -> Any:
+    u, s, vh = y
+    v = _mT(vh)
+    dA = ds[0]
+    dP = _mT(u) @ dA @ v  # k x k
+    dS = np.diagonal(dP, axis1=-2, axis2=-1)
+    s2 = s * s
+    n = np.shape(s)[-1]
+    eye = np.eye(n)
+    F = np.where(eye == 1, 0.0, 1.0 / (s2[..., None, :] - s2[..., :, None] + eye))
+    sym = dP * s[..., None, :] + s[..., :, None] * _mT(dP)
+    dU = u @ (F * sym)
+    dV = v @ (F * (s[..., :, None] * dP + _mT(dP) * s[..., None, :]))
+    m, nn = np.shape(xs[0])[-2:]
+    if m > n:  # the part of dA outside u's span
+        dU = dU + (dA @ v - u @ dP) / s[..., None, :]
+    if nn > n:
+        dV = dV + (_mT(dA) @ u - v @ _mT(dP)) / s[..., None, :]
+    return dU, dS, _mT(dV)
+
+
+def _svd_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, full_matrices: bool) -> Any:
+    u, s, vh = y
+    v = _mT(vh)
+    gu, gs, gvh = g
+    n = np.shape(s)[-1]
+    eye = np.eye(n)
+    s2 = s * s
+    F = np.where(eye == 1, 0.0, 1.0 / (s2[..., None, :] - s2[..., :, None] + eye))
+    m, nn = np.shape(xs[0])[-2:]
+    gA: Any = 0.0
+    if gs is not None:
+        gA = gA + u @ (gs[..., :, None] * eye) @ vh
+    if gu is not None:
+        J = F * (_mT(u) @ gu)
+        gA = gA + u @ ((J + _mT(J)) * s[..., None, :]) @ vh
+        if m > n:
+            gA = gA + (np.eye(m) - u @ _mT(u)) @ gu / s[..., None, :] @ vh
+    if gvh is not None:
+        gv = _mT(gvh)
+        K = F * (_mT(v) @ gv)
+        gA = gA + u @ (s[..., :, None] * (K + _mT(K))) @ vh
+        if nn > n:
+            gA = gA + u @ _mT((np.eye(nn) - v @ vh) @ gv / s[..., None, :])
+    return gA + 0.0 * xs[0] if np.ndim(gA) == 0 else gA
+
+
+_svd = Primitive("linalg.svd", lambda a, full_matrices: _svd_value(a, full_matrices), _svd_jvp, _svd_vjp)
+_svdvals = Primitive(
+    "linalg.svdvals",
+    lambda a: np.linalg.svd(a, compute_uv=False),
+    lambda ds, xs, s, k: _svdvals_jvp(ds[0], xs[0]),
+    lambda i, g, xs, s: _svdvals_vjp(g, xs[0]),
+)
+
+
+def _svdvals_jvp(dA: Any, a: Any) -> Any:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.diagonal(_mT(u) @ dA @ _mT(vh), axis1=-2, axis2=-1)
+
+
+def _svdvals_vjp(g: Any, a: Any) -> Any:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return (u * g[..., None, :]) @ vh
+
+
+@register(np.linalg.svd)
 def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False) -> Any:
-    if compute_uv:
-        no_rule("numpy.linalg.svd with compute_uv=True (singular vectors); use np.linalg.svd(a, compute_uv=False) or eigh")
-    return svdvals(a)
-
-
-@implements(np.linalg.pinv)
-def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
-    """Golub & Pereyra, for a rank that does not change nearby:
-    dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P."""
-    kw = {} if rcond is None else {"rcond": rcond}
-    if rtol is not None:
-        kw["rtol"] = rtol
-    A, dA = a._v, a._d
-    P = np.linalg.pinv(A, hermitian=hermitian, **kw)
+    a = _as_operand(a)
+    if not compute_uv:
+        return _svdvals(a)
     m, n = shape(a)[-2:]
-    dAT = _mT(dA)
-    d = -(P @ dA @ P) + P @ _mT(P) @ dAT @ (np.eye(m) - A @ P) + (np.eye(n) - P @ A) @ dAT @ _mT(P) @ P
-    return _new(P, d, a._t)
+    if full_matrices and m != n:
+        no_rule("numpy.linalg.svd(full_matrices=True) of a non-square matrix (the extra singular vectors are not unique); "
+                "pass full_matrices=False")
+    u, s, vh = _svd(a, full_matrices=full_matrices)
+    return type(np.linalg.svd(np.eye(1)))(u, s, vh)
 
 
-@implements(np.linalg.lstsq)
+@register(np.linalg.svdvals) if hasattr(np.linalg, "svdvals") else (lambda f: f)
+def svdvals(x: Any, /) -> Any:
+    return _svdvals(_as_operand(x))
+
+
+# --- eig of a real matrix with real, distinct eigenvalues: dw = diag(V^-1 dA V), dV = V (F o V^-1 dA V) ---
+def _eig_value(a: Any) -> Any:
+    w, V = np.linalg.eig(a)
+    if np.iscomplexobj(w) and np.any(np.imag(w) != 0):
+        raise TypeError("numpy.linalg.eig: dualdiff differentiates real matrices with real eigenvalues only; this one has complex ones")
+    w, V = np.real(w), np.real(V)
+    return w, V
+
+
+def _eig_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...]) -> Any:
+    w, V = y
+    M = np.linalg.solve(V, ds[0] @ V)
+    F = _eigh_F(w)
+    dV = V @ (F * M)
+    # keep each column's norm at 1, as LAPACK does
+    dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)
+    return np.diagonal(M, axis1=-2, axis2=-1), dV
+
+
+def _eig_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any) -> Any:
+    w, V = y
+    gw, gV = g
+    inner: Any = 0.0
+    if gw is not None:
+        inner = inner + gw[..., None, :] * np.eye(np.shape(w)[-1])
+    if gV is not None:
+        gV = gV - V * np.sum(V * gV, axis=-2, keepdims=True)
+        inner = inner + _eigh_F(w) * (_mT(V) @ gV)
+    return np.linalg.solve(_mT(V), inner @ _mT(V))
+
+
+_eig = Primitive("linalg.eig", _eig_value, _eig_jvp, _eig_vjp)
+
+
+@register(np.linalg.eig)
+def eig(a: Any) -> Any:
+    w, V = _eig(_as_operand(a))
+    return type(np.linalg.eig(np.eye(1)))(w, V)
+
+
+@register(np.linalg.eigvals)
+def eigvals(a: Any) -> Any:
+    return eig(a)[0]
+
+
+@register(np.linalg.pinv)
+def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    """Through the SVD, for a rank that does not change nearby: pinv(A) = V diag(1/s) U^T over the
+    singular values above the cutoff."""
+    a = _as_operand(a)
+    u, s, vh = svd(a, full_matrices=False)
+    sv = np.asarray(plain(s))
+    cut = (1e-15 if rcond is None else rcond) if rtol is None else rtol
+    if rcond is None and rtol is None:
+        cut = max(shape(a)[-2:]) * np.finfo(float).eps
+    keep = sv > cut * np.max(sv, axis=-1, keepdims=True)
+    inv_s = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+    return _mT(vh) @ (inv_s[..., :, None] * _mT(u))
+
+
+@register(np.linalg.lstsq)
 def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     """x = pinv(A) b; residuals and singular values follow from x and A."""
+    a, b = _as_operand(a), _as_operand(b)
     if rcond is None:
         rcond = np.finfo(float).eps * max(shape(a))
-    _, res, rank, s = np.linalg.lstsq(_plain_value(a), _plain_value(b), rcond=rcond)
-    x = np.linalg.pinv(a, rcond=rcond) @ b
+    _, res, rank, s = np.linalg.lstsq(plain(a), plain(b), rcond=rcond)
+    x = pinv(a, rcond=rcond) @ b
     if shape(res) != (0,):
         r = b - a @ x
         res = np.sum(r * r, axis=0)
         res = res if ndim(res) else np.reshape(res, (1,))
-    return x, res, rank, svdvals(a) if isinstance(a, Dual) else s
+    return x, res, rank, svdvals(a) if isinstance(a, Number) else s
 
 
-@implements(np.linalg.matrix_power)
-def matrix_power(a: Any, n: int) -> Any:
-    if n < 0:
-        a, n = inv(a), -n
-    result: Any = np.broadcast_to(np.eye(shape(a)[-1]), shape(a))
-    while n:
-        if n & 1:
-            result = a @ result
-        n >>= 1
-        if n:
-            a = a @ a
-    return result
-
-
-@implements(np.linalg.multi_dot)
-def multi_dot(arrays: Any, *, out: Any = None) -> Any:
-    _no_out(out, "linalg.multi_dot")
-    r = arrays[0]
-    for x in arrays[1:]:
-        r = r @ x
-    return r
+@register(np.linalg.qr)
+def qr(a: Any, mode: str = "reduced") -> Any:
+    """For a tall or square A of full rank: Q R = A by Gram-Schmidt written with the primitives
+    above (Cholesky of A^T A), so both modes follow."""
+    a = _as_operand(a)
+    if mode != "reduced" or shape(a)[-2] < shape(a)[-1]:
+        no_rule(f"numpy.linalg.qr(mode={mode!r}) of a wide matrix")
+    Rt = cholesky(_mT(a) @ a)
+    R = _mT(Rt)
+    sign = np.sign(np.diagonal(np.linalg.qr(plain(a))[1], axis1=-2, axis2=-1))
+    Q = _mT(solve(Rt, _mT(a)))
+    return type(np.linalg.qr(np.eye(1)))(Q * sign[..., None, :], R * sign[..., :, None])
 
 
 # --- norms: composites of sqrt, sum, abs, max, so derivatives of every order follow ---
-@implements(np.linalg.norm)
+@register(np.linalg.norm)
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
     n = ndim(x)
     if axis is None and (ord is None or n == 1):
@@ -213,7 +408,7 @@ def _vector_norm(x: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
     if ord == -np.inf:
         return np.min(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:  # a count: piecewise constant
-        return np.sum(_plain_value(x) != 0, axis=axis, keepdims=keepdims).astype(float)
+        return np.sum(plain(x) != 0, axis=axis, keepdims=keepdims).astype(float)
     if ord == 1:
         return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
     return np.sum(np.abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
@@ -237,7 +432,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
     return r if keepdims else np.squeeze(r, axis=(r0, c0))
 
 
-@implements(np.linalg.vector_norm)
+@register(np.linalg.vector_norm)
 def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
     if axis is None:
         r = _vector_norm(np.ravel(x), ord, 0, False)
@@ -252,47 +447,17 @@ def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any
     return _vector_norm(x, ord, axis, keepdims)
 
 
-@implements(np.linalg.matrix_norm)
+@register(np.linalg.matrix_norm)
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     return _matrix_norm(x, ord, (-2, -1), keepdims)
 
 
 # --- NumPy 2's array-API spellings in numpy.linalg ---
-@implements(np.linalg.matrix_transpose)
-def matrix_transpose(x: Any, /) -> Any:
-    return _mT(x)
-
-
-@implements(np.linalg.trace)
+@register(np.linalg.trace)
 def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     return np.trace(x, offset, axis1=-2, axis2=-1)
 
 
-@implements(np.linalg.diagonal)
+@register(np.linalg.diagonal)
 def diagonal(x: Any, /, *, offset: int = 0) -> Any:
     return np.diagonal(x, offset, axis1=-2, axis2=-1)
-
-
-@implements(np.linalg.outer)
-def outer(x1: Any, x2: Any, /) -> Any:
-    return np.outer(x1, x2)
-
-
-@implements(np.linalg.cross)
-def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    return np.cross(x1, x2, axis=axis)
-
-
-@implements(np.linalg.tensordot)
-def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
-    return np.tensordot(x1, x2, axes)
-
-
-@implements(np.linalg.matmul)
-def matmul(x1: Any, x2: Any, /) -> Any:
-    return np.matmul(x1, x2)
-
-
-@implements(np.linalg.vecdot)
-def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    return np.sum(x1 * x2, axis=axis)

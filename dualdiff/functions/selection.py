@@ -1,6 +1,7 @@
-"""Selection on Duals (NEP 18): where, clip, sort, round, full_like, ...: the derivative follows the
-entries that are picked. Functions that return indices, flags or dtypes (argsort, argmax, nonzero,
-isclose, ...) see plain values.
+"""Selection: ``where`` is the primitive (linear in its two branches, the condition a constant);
+clip, sort, partition, select, piecewise, nan_to_num, round and the like are composites, so the
+derivative follows the entries that are picked. Functions that return indices, flags or dtypes
+(argsort, argmax, nonzero, isclose, ...) see plain values.
 """
 
 from __future__ import annotations
@@ -9,62 +10,120 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _lift, _no_out, _plain_value, batch, implements, promote
-from .dual import ARRAY_FUNCTIONS, Dual, _new, ndim, shape
-from .shapes import broadcast_to, ravel, take_along_axis
+from ..core.dual import lift_batched, shape, unbroadcast
+from ..core.functions import FUNCTIONS, Primitive, refuse, register
+from ..core.number import Number, plain
+from .shapes import _as_operand, broadcast_to, ravel, take_along_axis
 
 
-# --- selection: the derivative follows the entries that are picked ---
-@implements(np.where)
-def where(condition: Any, x: Any = None, y: Any = None) -> Any:
-    cond = np.asarray(_plain_value(condition))
-    if x is None or y is None:
-        return np.where(cond)
-    a, b = promote([x, y])
-    out = np.where(cond, a._v, b._v)
-    k, n = batch(a) or batch(b), ndim(out)
+def _where_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], cond: Any) -> Any:
+    n = np.ndim(y)
+    a, b = (0.0 if d is None else lift_batched(d, k, n) for d in ds)
     c = np.reshape(cond, (1,) * (len(k) + n - cond.ndim) + cond.shape)
-    d = np.where(c, _lift(a._d, batch(a), n), _lift(b._d, batch(b), n))
-    return _new(out, d if shape(d) == k + shape(out) else np.broadcast_to(d, k + shape(out)), a._t)
+    return np.where(c, a, b)
 
 
-@implements(np.clip)
+def _where_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, cond: Any) -> Any:
+    picked = np.where(cond, g, 0.0) if i == 0 else np.where(cond, 0.0, g)
+    return unbroadcast(picked, np.shape(xs[i]))
+
+
+_where = Primitive("where", lambda x, y, cond: np.where(cond, x, y), _where_jvp, _where_vjp)
+
+
+@register(np.where)
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    cond = np.asarray(plain(condition))
+    if x is None and y is None:
+        return np.nonzero(cond)
+    return _where(_as_operand(x), _as_operand(y), cond=cond.astype(bool))
+
+
+@register(np.clip)
 def clip(a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None, max: Any = None, **kw: Any) -> Any:
-    _no_out(out, "clip")
+    refuse("clip", out=out)
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
-    r = a if lo is None else np.maximum(a, lo)
+    r = _as_operand(a) if lo is None else np.maximum(a, lo)
     return r if hi is None else np.minimum(r, hi)
 
 
-@implements(np.sort)
-def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, **kw: Any) -> Any:
+@register(np.sort)
+def sort(a: Any, axis: Any = -1, kind: Any = None, order: Any = None, *, stable: Any = None) -> Any:
+    a = _as_operand(a)
     if axis is None:
         a, axis = ravel(a), -1
-    return take_along_axis(a, np.argsort(_plain_value(a), axis=axis, kind=kind, **kw), axis)
+    return take_along_axis(a, np.argsort(plain(a), axis=axis, kind=kind or ("stable" if stable else None)), axis)
 
 
-@implements(np.round, np.around)
+@register(np.partition)
+def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order: Any = None) -> Any:
+    a = _as_operand(a)
+    if axis is None:
+        a, axis = ravel(a), -1
+    return take_along_axis(a, np.argpartition(plain(a), kth, axis=axis), axis)
+
+
+@register(np.round, np.around)
 def round_(a: Any, decimals: int = 0, out: Any = None) -> Any:
-    _no_out(out, "round")
-    return _new(np.round(a._v, decimals), 0.0 * a._d, a._t)  # piecewise constant
+    """Piecewise constant: the derivative is 0 (a - a keeps the derivative's shape and type)."""
+    refuse("round", out=out)
+    a = _as_operand(a)
+    return (a - a) + np.round(plain(a), decimals)
 
 
-@implements(np.real)
+@register(np.fix)
+def fix(x: Any, out: Any = None) -> Any:
+    refuse("fix", out=out)
+    return np.trunc(x)
+
+
+@register(np.select)
+def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
+    r = _as_operand(default)
+    for cond, choice in zip(reversed(list(condlist)), reversed(list(choicelist)), strict=True):
+        r = where(cond, choice, r)
+    s = np.broadcast_shapes(*(np.shape(plain(c)) for c in list(condlist) + list(choicelist)), np.shape(plain(default)))
+    return broadcast_to(r, s) if shape(r) != s else r
+
+
+@register(np.piecewise)
+def piecewise(x: Any, condlist: Any, funclist: Any, *args: Any, **kw: Any) -> Any:
+    xv = np.asarray(plain(x))
+    conds = [np.asarray(plain(c), dtype=bool) for c in (condlist if isinstance(condlist, list) else [condlist])]
+    if len(funclist) == len(conds) + 1:  # the last function is for where no condition holds
+        conds.append(~np.any(conds, axis=0))
+    r: Any = np.zeros(xv.shape)
+    for cond, f in zip(conds, funclist, strict=False):
+        piece = f(x, *args, **kw) if callable(f) else f
+        r = where(np.broadcast_to(cond, xv.shape), piece, r)
+    return r
+
+
+@register(np.nan_to_num)
+def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+    v = np.asarray(plain(x))
+    big = np.finfo(float).max
+    r = where(np.isnan(v), nan, x)
+    r = where(np.isposinf(v), big if posinf is None else posinf, r)
+    return where(np.isneginf(v), -big if neginf is None else neginf, r)
+
+
+@register(np.real)
 def real(val: Any) -> Any:
-    return val
+    return val  # Duals and Vars are real (complex values are not supported yet)
 
 
-@implements(np.full_like)
+@register(np.full_like)
 def full_like(a: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Any:
-    if isinstance(fill_value, Dual):
+    if isinstance(fill_value, Number):
         return broadcast_to(fill_value, shape(a))
-    return np.full_like(_plain_value(a), _plain_value(fill_value), dtype=dtype, **kw)
+    return np.full_like(plain(a), plain(fill_value), dtype=dtype, **kw)
 
 
-@implements(np.asarray_chkfinite)
+@register(np.asarray_chkfinite)
 def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
-    if not np.isfinite(_plain_value(a)).all():
+    if not np.isfinite(plain(a)).all():
         raise ValueError("array must not contain infs or NaNs")
     return a
 
@@ -72,16 +131,24 @@ def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
 def _on_values(f: Any) -> Any:
     """Functions whose result does not depend smoothly on values (indices, flags, dtypes) see plain values."""
 
-    def plain(*args: Any, **kwargs: Any) -> Any:
-        return f(*[_plain_value(a) for a in args], **{k: _plain_value(v) for k, v in kwargs.items()})
+    def on_values(*args: Any, **kwargs: Any) -> Any:
+        return f(*[_deep_plain(a) for a in args], **{k: _deep_plain(v) for k, v in kwargs.items()})
 
-    return plain
+    return on_values
+
+
+def _deep_plain(a: Any) -> Any:
+    if isinstance(a, (list, tuple)):
+        return type(a)(_deep_plain(x) for x in a)
+    return plain(a)
 
 
 for _f in (
     np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero, np.count_nonzero, np.searchsorted,
     np.isclose, np.allclose, np.array_equal, np.array_equiv, np.result_type, np.iscomplexobj, np.isrealobj,
     np.iscomplex, np.isreal, np.zeros_like, np.ones_like, np.empty_like, np.may_share_memory, np.shares_memory,
-    np.imag, np.any, np.all, np.digitize, np.can_cast,
+    np.any, np.all, np.digitize, np.can_cast, np.argpartition, np.nanargmax, np.nanargmin, np.histogram,
+    np.histogram_bin_edges, np.bincount, np.unique, np.isin, np.lexsort, np.isfortran, np.array2string,
+    np.array_repr, np.array_str, np.tril_indices_from, np.triu_indices_from, np.diag_indices_from,
 ):
-    ARRAY_FUNCTIONS[_f] = _on_values(_f)
+    FUNCTIONS[_f] = _on_values(_f)

@@ -1,167 +1,289 @@
-"""Shape functions on Duals (NEP 18): reshape, transpose, concatenate, stack, split, flip, roll, tile,
-take, diff, ... All are linear: the derivative is reshaped (or indexed) the same way as the value.
+"""Shape functions: reshape, transpose, broadcast_to and concatenate are the linear primitives,
+each stated with its map on tangents and its transpose; everything else (squeeze, stack, split,
+flip, roll, tile, repeat, pad, diagonal, ...) is a composite of them and of indexing, so it works
+in both modes with no second copy.
 """
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
 
-from .arrays import _lift, _no_out, _shift, _tuple, batch, implements, linear, promote, shift
-from .dual import _new, ndim, shape
+from ..core.dual import lift_batched, ndim, shape, unbroadcast
+from ..core.functions import Primitive, linear, refuse, register
+from ..core.number import plain
 
 
-# --- shape functions: linear, the derivative is reshaped the same way ---
-@implements(np.reshape)
-def reshape(a: Any, shape: Any = None, order: str = "C", **kw: Any) -> Any:
-    s = _tuple(kw.get("newshape", shape))
-    return linear(a, lambda v: np.reshape(v, s, order=order), lambda d, k: np.reshape(d, k + s, order=order))
+def _tuple(s: Any) -> tuple[int, ...]:
+    return tuple(int(i) for i in s) if isinstance(s, (tuple, list)) else (int(s),)
 
 
-@implements(np.ravel)
+def _axes(axis: Any, n: int) -> tuple[int, ...]:
+    """Axes as sorted non-negative ints; None is every axis."""
+    return tuple(range(n)) if axis is None else tuple(sorted(int(x) % n for x in _tuple(axis))) if n else ()
+
+
+def _as_operand(a: Any) -> Any:
+    return np.asarray(a) if isinstance(a, (list, tuple)) else a
+
+
+# --- reshape: the tangent is reshaped the same way; the cotangent reshaped back ---
+_reshape = linear(
+    "reshape",
+    lambda x, shape, order="C": np.reshape(x, shape, order=order),
+    lambda i, g, xs, y, shape, order="C": np.reshape(g, np.shape(xs[0]), order=order),
+    batched=lambda d, k, shape, order="C": np.reshape(d, k + shape) if order == "C" else np.stack([np.reshape(e, shape, order=order) for e in d]),
+)
+
+
+@register(np.reshape)
+def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None) -> Any:
+    s = _tuple(newshape if shape is None else shape)
+    if -1 in s:  # the tangent may carry directions: resolve -1 on the value's size
+        s = np.empty(np.shape(plain(a))).reshape(s).shape
+    return _reshape(_as_operand(a), shape=s, order=order)
+
+
+# --- transpose: a permutation of axes; its transpose is the inverse permutation ---
+_transpose = linear(
+    "transpose",
+    lambda x, axes: np.transpose(x, axes),
+    lambda i, g, xs, y, axes: np.transpose(g, tuple(int(j) for j in np.argsort(axes))),
+    batched=lambda d, k, axes: np.transpose(d, (0,) + tuple(a + 1 for a in axes)),
+)
+
+
+@register(np.transpose, np.permute_dims) if hasattr(np, "permute_dims") else register(np.transpose)
+def transpose(a: Any, axes: Any = None) -> Any:
+    n = ndim(a)
+    ax = tuple(range(n))[::-1] if axes is None else tuple(int(x) % n for x in axes)
+    return _transpose(_as_operand(a), axes=ax)
+
+
+# --- broadcast_to: the transpose sums the broadcast axes away ---
+_broadcast_to = linear(
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
+    lambda i, g, xs, y, shape: unbroadcast(g, np.shape(xs[0])),
+    batched=lambda d, k, shape: np.broadcast_to(lift_batched(d, k, len(shape)), k + shape),
+)
+
+
+@register(np.broadcast_to)
+def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
+    return _broadcast_to(_as_operand(array), shape=_tuple(shape))
+
+
+@register(np.broadcast_arrays)
+def broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Any, ...]:
+    s = np.broadcast_shapes(*(np.shape(plain(a)) for a in args))
+    return tuple(broadcast_to(a, s) for a in args)
+
+
+# --- concatenate: tangents side by side (zeros for constants); the cotangent is cut back into pieces ---
+def _concatenate_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], axis: int) -> Any:
+    n = np.ndim(y)
+    parts = [np.zeros(k + np.shape(x)) if d is None else np.broadcast_to(lift_batched(d, k, n), k + np.shape(x)) for d, x in zip(ds, xs, strict=True)]
+    return np.concatenate(parts, axis + len(k))
+
+
+def _concatenate_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, axis: int) -> Any:
+    start = builtins.sum(np.shape(x)[axis] for x in xs[:i])
+    return g[(slice(None),) * axis + (slice(start, start + np.shape(xs[i])[axis]),)]
+
+
+_concatenate = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis), _concatenate_jvp, _concatenate_vjp)
+
+
+@register(np.concatenate, np.concat) if hasattr(np, "concat") else register(np.concatenate)
+def concatenate(arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = None, casting: Any = None) -> Any:
+    refuse("concatenate", out=out)
+    xs = [_as_operand(a) for a in arrays]
+    if axis is None:
+        xs, axis = [ravel(x) for x in xs], 0
+    xs = [x for x in xs]
+    return _concatenate(*xs, axis=int(axis) % builtins.max(1, ndim(xs[0])))
+
+
+# --- composites: reshape, transpose, concatenate and indexing, so both modes follow ---
+@register(np.ravel)
 def ravel(a: Any, order: str = "C") -> Any:
     return reshape(a, -1, order=order)
 
 
-@implements(np.transpose)
-def transpose(a: Any, axes: Any = None) -> Any:
-    n = ndim(a)
-    ax = tuple(range(n))[::-1] if axes is None else tuple(x % n for x in axes)
-    return linear(a, lambda v: np.transpose(v, ax), lambda d, k: np.transpose(d, (0,) * len(k) + tuple(x + len(k) for x in ax)))
-
-
-@implements(np.swapaxes)
-def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
-    n = ndim(a)
-    return linear(a, lambda v: np.swapaxes(v, axis1, axis2), lambda d, k: np.swapaxes(d, axis1 % n + len(k), axis2 % n + len(k)))
-
-
-@implements(np.moveaxis)
-def moveaxis(a: Any, source: Any, destination: Any) -> Any:
-    n = ndim(a)
-    src = tuple(s % n for s in _tuple(source))
-    dst = tuple(s % n for s in _tuple(destination))
-    return linear(
-        a,
-        lambda v: np.moveaxis(v, src, dst),
-        lambda d, k: np.moveaxis(d, tuple(s + len(k) for s in src), tuple(s + len(k) for s in dst)),
-    )
-
-
-@implements(np.squeeze)
+@register(np.squeeze)
 def squeeze(a: Any, axis: Any = None) -> Any:
-    ax = tuple(i for i, s in enumerate(shape(a)) if s == 1) if axis is None else _tuple(axis)
-    ax = tuple(x % ndim(a) for x in ax)
-    return linear(a, lambda v: np.squeeze(v, ax), lambda d, k: np.squeeze(d, shift(ax, k, ndim(a))))
+    s = shape(a)
+    ax = tuple(i for i, n in enumerate(s) if n == 1) if axis is None else _axes(axis, len(s))
+    for i in ax:
+        if s[i] != 1:
+            raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+    return reshape(a, tuple(n for i, n in enumerate(s) if i not in ax))
 
 
-@implements(np.expand_dims)
+@register(np.expand_dims)
 def expand_dims(a: Any, axis: Any) -> Any:
     n = ndim(a) + len(_tuple(axis))
-    ax = tuple(x % n for x in _tuple(axis))
-    return linear(a, lambda v: np.expand_dims(v, ax), lambda d, k: np.expand_dims(d, shift(ax, k, n)))
+    ax = _axes(axis, n)
+    it = iter(shape(a))
+    return reshape(a, tuple(1 if i in ax else next(it) for i in range(n)))
 
 
-@implements(np.broadcast_to)
-def broadcast_to(array: Any, shape: Any, subok: bool = False) -> Any:
-    s = _tuple(shape)
-    n = len(s)
-    return linear(array, lambda v: np.broadcast_to(v, s), lambda d, k: np.broadcast_to(_lift(d, k, n), k + s))
+@register(np.swapaxes)
+def swapaxes(a: Any, axis1: int, axis2: int) -> Any:
+    perm = list(range(ndim(a)))
+    i, j = axis1 % ndim(a), axis2 % ndim(a)
+    perm[i], perm[j] = perm[j], perm[i]
+    return transpose(a, perm)
 
 
-@implements(np.concatenate)
-def concatenate(arrays: Any, axis: Any = 0, **kw: Any) -> Any:
-    xs = promote(arrays)
-    if axis is None:
-        xs, axis = [ravel(x) for x in xs], 0
-    k = batch(xs[0])
-    n = ndim(xs[0])
-    return _new(np.concatenate([x._v for x in xs], axis), np.concatenate([x._d for x in xs], shift(axis % n, k, n)), xs[0]._t)
+@register(np.moveaxis)
+def moveaxis(a: Any, source: Any, destination: Any) -> Any:
+    n = ndim(a)
+    src = [int(s) % n for s in _tuple(source)]
+    dst = [int(s) % n for s in _tuple(destination)]
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return transpose(a, order)
 
 
+@register(np.rollaxis)
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    n = ndim(a)
+    axis, start = axis % n, start + n if start < 0 else start
+    if axis < start:
+        start -= 1
+    return a if axis == start else moveaxis(a, axis, start)
 
 
-
-
-
-
-@implements(np.atleast_1d)
+@register(np.atleast_1d)
 def atleast_1d(*arys: Any) -> Any:
-    out = [a if ndim(a) >= 1 else reshape(a, (1,)) for a in arys]
+    out = [a if ndim(a) >= 1 else reshape(a, (1,)) for a in map(_as_operand, arys)]
     return out[0] if len(out) == 1 else tuple(out)
 
 
-@implements(np.atleast_2d)
+@register(np.atleast_2d)
 def atleast_2d(*arys: Any) -> Any:
-    out = [a if ndim(a) >= 2 else reshape(a, (1, -1)) for a in arys]
+    out = [a if ndim(a) >= 2 else reshape(a, (1, -1)) for a in map(_as_operand, arys)]
     return out[0] if len(out) == 1 else tuple(out)
 
 
-# --- questions about shape, and copies (a Dual is immutable: its copy is itself) ---
-@implements(np.shape)
-def _shape(a: Any) -> tuple[int, ...]:
-    return shape(a)
+@register(np.atleast_3d)
+def atleast_3d(*arys: Any) -> Any:
+    out = [a if ndim(a) >= 3 else reshape(a, {0: (1, 1, 1), 1: (1, -1, 1), 2: shape(a) + (1,)}[ndim(a)]) for a in map(_as_operand, arys)]
+    return out[0] if len(out) == 1 else tuple(out)
 
 
-@implements(np.ndim)
-def _ndim(a: Any) -> int:
-    return ndim(a)
+@register(np.stack)
+def stack(arrays: Any, axis: int = 0, out: Any = None, *, dtype: Any = None, casting: Any = None) -> Any:
+    refuse("stack", out=out)
+    xs = [_as_operand(x) for x in arrays]
+    n = ndim(xs[0]) + 1
+    return concatenate([expand_dims(x, axis % n) for x in xs], axis % n)
 
 
-@implements(np.size)
-def _size(a: Any, axis: Any = None) -> int:
-    return int(np.prod(shape(a))) if axis is None else shape(a)[axis]
+@register(np.hstack)
+def hstack(tup: Any, *, dtype: Any = None, casting: Any = None) -> Any:
+    xs = atleast_1d(*tup)
+    xs = [xs] if not isinstance(xs, tuple) else list(xs)
+    return concatenate(xs, 0 if ndim(xs[0]) == 1 else 1)
 
 
-@implements(np.copy)
-def copy(a: Any, order: str = "K", subok: bool = False) -> Any:
-    return a
+@register(np.vstack, np.row_stack) if hasattr(np, "row_stack") else register(np.vstack)
+def vstack(tup: Any, *, dtype: Any = None, casting: Any = None) -> Any:
+    return concatenate([atleast_2d(x) for x in tup], 0)
 
 
-def _axes(axis: Any, n: int) -> tuple[int, ...]:
-    return tuple(range(n)) if axis is None else tuple(sorted(x % n for x in _tuple(axis)))
+@register(np.dstack)
+def dstack(tup: Any) -> Any:
+    return concatenate([atleast_3d(x) for x in tup], 2)
 
 
-# --- more shape functions: all linear, written with indexing or the entries above ---
-@implements(np.split, np.array_split)
+@register(np.column_stack)
+def column_stack(tup: Any) -> Any:
+    return concatenate([reshape(x, (-1, 1)) if ndim(x) < 2 else x for x in map(_as_operand, tup)], 1)
+
+
+@register(np.block)
+def block(arrays: Any) -> Any:
+    def depth(a: Any) -> int:
+        return 1 + depth(a[0]) if isinstance(a, list) else 0
+
+    def build(a: Any, level: int, total: int) -> Any:
+        if not isinstance(a, list):
+            a = _as_operand(a)
+            return reshape(a, (1,) * (total - ndim(a)) + shape(a)) if ndim(a) < total else a
+        return concatenate([build(x, level + 1, total) for x in a], level - depth(arrays))
+
+    d = depth(arrays)
+    total = builtins.max(d, builtins.max(ndim(x) for x in _leaves(arrays)))
+    return build(arrays, 0, total)
+
+
+def _leaves(a: Any) -> list[Any]:
+    return [y for x in a for y in _leaves(x)] if isinstance(a, list) else [_as_operand(a)]
+
+
+@register(np.append)
+def append(arr: Any, values: Any, axis: Any = None) -> Any:
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)], 0)
+    return concatenate([arr, values], axis)
+
+
+@register(np.split)
 def split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
+    if isinstance(indices_or_sections, (int, np.integer)) and shape(ary)[axis] % int(indices_or_sections):
+        raise ValueError("array split does not result in an equal division")
+    return array_split(ary, indices_or_sections, axis)
+
+
+@register(np.array_split)
+def array_split(ary: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
+    ary = _as_operand(ary)
     axis = axis % ndim(ary)
-    f = np.array_split if isinstance(indices_or_sections, int) and shape(ary)[axis] % indices_or_sections else np.split
-    pieces = f(np.arange(shape(ary)[axis]), indices_or_sections)
+    pieces = np.array_split(np.arange(shape(ary)[axis]), indices_or_sections)
     before = (slice(None),) * axis
     return [ary[before + (slice(int(p[0]), int(p[-1]) + 1) if len(p) else slice(0, 0),)] for p in pieces]
 
 
-@implements(np.hsplit)
+@register(np.hsplit)
 def hsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
     return split(ary, indices_or_sections, 1 if ndim(ary) > 1 else 0)
 
 
-@implements(np.vsplit)
+@register(np.vsplit)
 def vsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
     return split(ary, indices_or_sections, 0)
 
 
-@implements(np.flip)
+@register(np.dsplit)
+def dsplit(ary: Any, indices_or_sections: Any) -> list[Any]:
+    return split(ary, indices_or_sections, 2)
+
+
+@register(np.flip)
 def flip(m: Any, axis: Any = None) -> Any:
     ax = _axes(axis, ndim(m))
     return m[tuple(slice(None, None, -1) if i in ax else slice(None) for i in range(ndim(m)))]
 
 
-@implements(np.fliplr)
+@register(np.fliplr)
 def fliplr(m: Any) -> Any:
     return flip(m, 1)
 
 
-@implements(np.flipud)
+@register(np.flipud)
 def flipud(m: Any) -> Any:
     return flip(m, 0)
 
 
-@implements(np.rot90)
+@register(np.rot90)
 def rot90(m: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
-    a0, a1 = axes
+    a0, a1 = (int(a) % ndim(m) for a in axes)
     perm = list(range(ndim(m)))
     perm[a0], perm[a1] = perm[a1], perm[a0]
     k %= 4
@@ -172,127 +294,239 @@ def rot90(m: Any, k: int = 1, axes: Any = (0, 1)) -> Any:
     return transpose(flip(m, a1), perm) if k == 1 else flip(transpose(m, perm), a1)
 
 
-@implements(np.roll)
+@register(np.roll)
 def roll(a: Any, shift: Any, axis: Any = None) -> Any:
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), shape(a))
-    n = ndim(a)
-    ax = tuple(x % n for x in axis) if isinstance(axis, (tuple, list)) else axis % n
-    return linear(a, lambda v: np.roll(v, shift, ax), lambda d, k: np.roll(d, shift, _shift(ax, k, n)))
+    shifts, axes = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+    for s, ax in zip(shifts.ravel(), axes.ravel(), strict=True):
+        ax = int(ax) % ndim(a)
+        n = shape(a)[ax]
+        idx = (np.arange(n) - int(s)) % n if n else np.arange(0)
+        a = a[(slice(None),) * ax + (idx,)]
+    return a
 
 
-@implements(np.tile)
+@register(np.tile)
 def tile(A: Any, reps: Any) -> Any:
+    A = _as_operand(A)
     r = _tuple(reps)
-    n = max(ndim(A), len(r))
+    n = builtins.max(ndim(A), len(r))
     r = (1,) * (n - len(r)) + r
-    return linear(A, lambda v: np.tile(v, r), lambda d, k: np.tile(_lift(d, k, n), (1,) * len(k) + r))
+    s = (1,) * (n - ndim(A)) + shape(A)
+    b = reshape(A, tuple(x for d in s for x in (1, d)))  # a length-1 axis before each axis ...
+    b = broadcast_to(b, tuple(x for rd in zip(r, s, strict=True) for x in rd))  # ... repeated reps times
+    return reshape(b, tuple(x * y for x, y in zip(r, s, strict=True)))
 
 
-@implements(np.repeat)
+@register(np.repeat)
 def repeat(a: Any, repeats: Any, axis: Any = None) -> Any:
+    a = _as_operand(a)
     if axis is None:
         a, axis = ravel(a), 0
-    n = ndim(a)
-    return linear(a, lambda v: np.repeat(v, repeats, axis), lambda d, k: np.repeat(d, repeats, _shift(axis % n, k, n)))
+    axis = axis % ndim(a)
+    idx = np.repeat(np.arange(shape(a)[axis]), repeats)
+    return a[(slice(None),) * axis + (idx,)]
 
 
-@implements(np.diagonal)
-def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
-    n = ndim(a)
-    return linear(
-        a,
-        lambda v: np.diagonal(v, offset, axis1, axis2),
-        lambda d, k: np.diagonal(d, offset, axis1 % n + len(k), axis2 % n + len(k)),
-    )
-
-
-@implements(np.trace)
-def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Any:
-    _no_out(out, "trace")
-    return np.sum(diagonal(a, offset, axis1, axis2), axis=-1)
-
-
-@implements(np.diag)
-def diag(v: Any, k: int = 0) -> Any:
-    if ndim(v) == 2:
-        return diagonal(v, k)
-    off = k
-    return linear(v, lambda x: np.diag(x, off), lambda d, b: np.stack([np.diag(e, off) for e in d]) if b else np.diag(d, off))
-
-
-@implements(np.tril)
-def tril(m: Any, k: int = 0) -> Any:
-    m = broadcast_to(m, shape(m)[-1:] * 2) if ndim(m) == 1 else m
-    off = k
-    return linear(m, lambda v: np.tril(v, off), lambda d, b: np.tril(d, off))
-
-
-@implements(np.triu)
-def triu(m: Any, k: int = 0) -> Any:
-    m = broadcast_to(m, shape(m)[-1:] * 2) if ndim(m) == 1 else m
-    off = k
-    return linear(m, lambda v: np.triu(v, off), lambda d, b: np.triu(d, off))
-
-
-@implements(np.atleast_3d)
-def atleast_3d(*arys: Any) -> Any:
-    out = [a if ndim(a) >= 3 else reshape(a, {0: (1, 1, 1), 1: (1, -1, 1), 2: shape(a) + (1,)}[ndim(a)]) for a in arys]
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-@implements(np.dstack)
-def dstack(tup: Any) -> Any:
-    return concatenate([atleast_3d(x) for x in tup], 2)
-
-
-@implements(np.column_stack)
-def column_stack(tup: Any) -> Any:
-    return concatenate([reshape(x, (-1, 1)) if ndim(x) < 2 else x for x in tup], 1)
-
-
-@implements(np.append)
-def append(arr: Any, values: Any, axis: Any = None) -> Any:
+@register(np.take)
+def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Any:
+    refuse("take", out=out)
+    a = _as_operand(a)
     if axis is None:
-        return concatenate([ravel(arr), ravel(values)], 0)
-    return concatenate([arr, values], axis)
+        a, axis = ravel(a), 0
+    axis = axis % ndim(a)
+    n = shape(a)[axis]
+    idx = np.asarray(indices)
+    if mode == "wrap":
+        idx = idx % n
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    return a[(slice(None),) * axis + (idx,)]
 
 
-@implements(np.delete)
+@register(np.take_along_axis)
+def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    idx = np.asarray(indices)
+    axis = axis % ndim(arr)
+    full: list[Any] = [np.arange(n).reshape(tuple(-1 if j == i else 1 for j in range(ndim(arr)))) for i, n in enumerate(shape(arr))]
+    full[axis] = idx
+    return arr[tuple(full)]
+
+
+@register(np.compress)
+def compress(condition: Any, a: Any, axis: Any = None, out: Any = None) -> Any:
+    refuse("compress", out=out)
+    idx = np.flatnonzero(np.asarray(plain(condition)))
+    return take(a, idx, axis)
+
+
+@register(np.extract)
+def extract(condition: Any, arr: Any) -> Any:
+    return ravel(arr)[np.flatnonzero(np.asarray(plain(condition)))]
+
+
+@register(np.delete)
 def delete(arr: Any, obj: Any, axis: Any = None) -> Any:
     if axis is None:
         arr, axis = ravel(arr), 0
     return take(arr, np.delete(np.arange(shape(arr)[axis]), obj), axis)
 
 
-@implements(np.take)
-def take(a: Any, indices: Any, axis: Any = None, out: Any = None, mode: str = "raise") -> Any:
-    _no_out(out, "take")
-    if axis is None:
-        a, axis = ravel(a), 0
-    n = ndim(a)
-    return linear(a, lambda v: np.take(v, indices, axis, mode=mode), lambda d, k: np.take(d, indices, _shift(axis % n, k, n), mode=mode))
-
-
-@implements(np.take_along_axis)
-def take_along_axis(arr: Any, indices: Any, axis: Any = -1) -> Any:
+@register(np.insert)
+def insert(arr: Any, obj: Any, values: Any, axis: Any = None) -> Any:
     if axis is None:
         arr, axis = ravel(arr), 0
-    n, idx = ndim(arr), np.asarray(indices)
-    return linear(
-        arr,
-        lambda v: np.take_along_axis(v, idx, axis),
-        lambda d, k: np.take_along_axis(d, idx[None] if k else idx, _shift(axis % n, k, n)),
-    )
+    axis = axis % ndim(arr)
+    n = shape(arr)[axis]
+    # the positions as NumPy puts them: insert into an index array, and -1 marks the new entries
+    where_ = np.insert(np.arange(n, dtype=float), obj, np.nan, axis=0)
+    new = np.isnan(where_)
+    vals = _as_operand(values)
+    s = list(shape(arr))
+    s[axis] = int(new.sum())
+    if ndim(vals) == ndim(arr) and shape(vals)[axis] == s[axis]:
+        vals_full = broadcast_to(vals, tuple(s))
+    else:
+        vals_full = moveaxis(broadcast_to(vals, tuple(s[:axis] + s[axis + 1 :]) + (s[axis],)) if ndim(vals) else broadcast_to(vals, tuple(s)), -1, axis) if ndim(vals) else broadcast_to(vals, tuple(s))
+    both_ = concatenate([arr, vals_full], axis)
+    order = np.empty(len(where_), dtype=int)
+    order[~new] = np.arange(n)
+    order[new] = n + np.arange(int(new.sum()))
+    return both_[(slice(None),) * axis + (order,)]
 
 
-@implements(np.diff)
-def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = None, append: Any = None) -> Any:
+@register(np.diagonal)
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    b = moveaxis(a, (axis1, axis2), (-2, -1))
+    rows, cols = shape(b)[-2:]
+    i = np.arange(builtins.max(0, builtins.min(rows + builtins.min(offset, 0), cols - builtins.max(offset, 0))))
+    return b[..., i - builtins.min(offset, 0), i + builtins.max(offset, 0)]
+
+
+@register(np.diag)
+def diag(v: Any, k: int = 0) -> Any:
+    v = _as_operand(v)
+    if ndim(v) == 2:
+        return diagonal(v, k)
+    n = shape(v)[0] + abs(k)
+    rows, cols = np.indices((n, n))
+    on = cols - rows == k
+    pick = np.where(on, np.minimum(rows, cols), 0)  # which entry of v lands at (row, col)
+    return np.where(on, v[pick], 0.0)
+
+
+@register(np.diagflat)
+def diagflat(v: Any, k: int = 0) -> Any:
+    return diag(ravel(v), k)
+
+
+@register(np.tril)
+def tril(m: Any, k: int = 0) -> Any:
+    m = _as_operand(m)
+    m = broadcast_to(m, shape(m)[-1:] * 2) if ndim(m) == 1 else m
+    return np.where(np.tri(*shape(m)[-2:], k, dtype=bool), m, 0.0)
+
+
+@register(np.triu)
+def triu(m: Any, k: int = 0) -> Any:
+    m = _as_operand(m)
+    m = broadcast_to(m, shape(m)[-1:] * 2) if ndim(m) == 1 else m
+    return np.where(np.tri(*shape(m)[-2:], k - 1, dtype=bool), 0.0, m)
+
+
+@register(np.trace)
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None, out: Any = None) -> Any:
+    refuse("trace", out=out)
+    return np.sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+
+@register(np.diff)
+def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoValue, append: Any = np._NoValue) -> Any:  # type: ignore[attr-defined]
+    a = _as_operand(a)
     axis = axis % ndim(a)
     edge = shape(a)[:axis] + (1,) + shape(a)[axis + 1 :]
-    parts = [p if ndim(p) == ndim(a) else broadcast_to(p, edge) for p in (prepend, a, append) if p is not None]
+    parts = [a]
+    if prepend is not np._NoValue:  # type: ignore[attr-defined]
+        p = _as_operand(prepend)
+        parts.insert(0, p if ndim(p) == ndim(a) else broadcast_to(p, edge))
+    if append is not np._NoValue:  # type: ignore[attr-defined]
+        p = _as_operand(append)
+        parts.append(p if ndim(p) == ndim(a) else broadcast_to(p, edge))
     a = concatenate(parts, axis) if len(parts) > 1 else a
     before = (slice(None),) * axis
     for _ in range(n):
         a = a[before + (slice(1, None),)] - a[before + (slice(None, -1),)]
+    return a
+
+
+@register(np.ediff1d)
+def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
+    d = diff(ravel(ary))
+    parts = ([ravel(_as_operand(to_begin))] if to_begin is not None else []) + [d] + ([ravel(_as_operand(to_end))] if to_end is not None else [])
+    return concatenate(parts) if len(parts) > 1 else d
+
+
+@register(np.pad)
+def pad(array: Any, pad_width: Any, mode: Any = "constant", **kwargs: Any) -> Any:
+    """Every mode NumPy has that picks or repeats entries (constant, edge, wrap, reflect, symmetric)
+    is an index map plus constants; the statistical and ramp modes are refused."""
+    a = _as_operand(array)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim(a), 2))
+    if mode not in ("constant", "edge", "wrap", "reflect", "symmetric", "empty"):
+        raise TypeError(f"numpy.pad(mode={mode!r}) is not supported on Duals and Vars; use mode='constant', 'edge', 'wrap', 'reflect' or 'symmetric'")
+    if kwargs.get("reflect_type", "even") != "even":
+        refuse("pad", reflect_type=kwargs["reflect_type"])
+    for ax in range(ndim(a)):
+        before, after = (int(w) for w in widths[ax])
+        n = shape(a)[ax]
+        if mode in ("constant", "empty"):
+            cv = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0), dtype=float), (ndim(a), 2))[ax]
+            s = list(shape(a))
+            parts = []
+            if before:
+                s[ax] = before
+                parts.append(np.full(tuple(s), cv[0]))
+            parts.append(a)
+            if after:
+                s[ax] = after
+                parts.append(np.full(tuple(s), cv[1]))
+            a = concatenate(parts, ax) if len(parts) > 1 else a
+            continue
+        idx = np.pad(np.arange(n), (before, after), mode=mode)  # NumPy's own index map for this mode
+        a = a[(slice(None),) * ax + (idx,)]
+    return a
+
+
+@register(np.resize)
+def resize(a: Any, new_shape: Any) -> Any:
+    s = _tuple(new_shape)
+    flat = ravel(a)
+    total = int(np.prod(s))
+    return reshape(flat[np.arange(total) % builtins.max(1, shape(flat)[0])], s)
+
+
+# --- questions about shape, and copies (Duals and Vars are immutable: a copy is the number itself) ---
+@register(np.shape)
+def _shape(a: Any) -> tuple[int, ...]:
+    return shape(a) if not isinstance(a, (list, tuple)) else np.shape(np.asarray(a, dtype=object))
+
+
+@register(np.ndim)
+def _ndim(a: Any) -> int:
+    return ndim(a) if not isinstance(a, (list, tuple)) else np.ndim(np.asarray(a, dtype=object))
+
+
+@register(np.size)
+def _size(a: Any, axis: Any = None) -> int:
+    return int(np.prod(_shape(a))) if axis is None else _shape(a)[axis]
+
+
+@register(np.copy)
+def copy(a: Any, *args: Any, **kwargs: Any) -> Any:
+    dtype = kwargs.get("dtype", args[0] if args and not isinstance(args[0], str) else None)
+    if dtype is not None and np.dtype(dtype).kind not in "fcO":
+        raise TypeError(f"converting a Dual or Var to a {np.dtype(dtype)} array would drop its derivative; use x.value")
     return a

@@ -8,49 +8,46 @@ from typing import Any
 
 import numpy as np
 
-from .arrays import _no_out, _plain_value, implements, no_rule
-from .dual import Dual, ndim, shape
-from .reductions import _pick, max_, min_
+from ..core.dual import ndim, shape
+from ..core.functions import no_rule, refuse, register
+from ..core.number import Number
+from ..core.number import plain as _plain_value
+from .reductions import pick
 from .selection import sort
-from .shapes import atleast_2d, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, transpose
+from .shapes import _as_operand, atleast_2d, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, transpose
 
 
 # --- statistics and sampling: composites of the entries in shapes, reductions and selection ---
-@implements(np.ptp)
-def ptp(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-    _no_out(out, "ptp")
-    return max_(a, axis, keepdims=keepdims) - min_(a, axis, keepdims=keepdims)
-
-
-@implements(np.nansum)
+@register(np.nansum)
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    _no_out(out, "nansum")
-    return np.sum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, keepdims=keepdims)
+    refuse("nansum", out=out)
+    a = _as_operand(a)
+    return np.sum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, keepdims=keepdims, **kw)
 
 
-@implements(np.nanmean)
+@register(np.nanmean)
 def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
     count = np.sum(~np.isnan(_plain_value(a)), axis=axis, keepdims=keepdims)
     return nansum(a, axis, out=out, keepdims=keepdims) / count
 
 
-@implements(np.nanmax)
+@register(np.nanmax)
 def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    return _pick(np.nanargmax, "nanmax", a, axis, out, keepdims, kw.get("where"))
+    return pick(np.nanargmax, "nanmax", a, axis, out, keepdims, kw.get("initial"), kw.get("where", True), -np.inf)
 
 
-@implements(np.nanmin)
+@register(np.nanmin)
 def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    return _pick(np.nanargmin, "nanmin", a, axis, out, keepdims, kw.get("where"))
+    return pick(np.nanargmin, "nanmin", a, axis, out, keepdims, kw.get("initial"), kw.get("where", True), np.inf)
 
 
-@implements(np.quantile)
+@register(np.quantile)
 def quantile(
     a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
     keepdims: bool = False, **kw: Any,
 ) -> Any:
     """Linear interpolation between the sorted entries around q (n - 1): the derivative follows them."""
-    _no_out(out, "quantile")
+    refuse("quantile", out=out)
     if method != "linear" or kw.get("weights") is not None:
         no_rule(f"numpy.quantile with method={method!r} or weights")
     nd, flat = ndim(a), axis is None
@@ -58,7 +55,7 @@ def quantile(
         a, axis = ravel(a), 0
     s = moveaxis(sort(a, axis), axis, -1)
     n = shape(s)[-1]
-    q = q if isinstance(q, Dual) else np.asarray(q, dtype=float)
+    q = q if isinstance(q, Number) else np.asarray(q, dtype=float)
     pos = q * (n - 1)
     lo = np.floor(_plain_value(pos)).astype(int)
     hi = np.minimum(lo + 1, n - 1)
@@ -70,19 +67,19 @@ def quantile(
     return r
 
 
-@implements(np.percentile)
+@register(np.percentile)
 def percentile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
                keepdims: bool = False, **kw: Any) -> Any:
-    q = q / 100 if isinstance(q, Dual) else np.asarray(q, dtype=float) / 100
+    q = q / 100 if isinstance(q, Number) else np.asarray(q, dtype=float) / 100
     return quantile(a, q, axis, out, overwrite_input, method, keepdims, **kw)
 
 
-@implements(np.median)
+@register(np.median)
 def median(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
     return quantile(a, 0.5, axis, out, keepdims=keepdims)
 
 
-@implements(np.cov)
+@register(np.cov)
 def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None, fweights: Any = None, aweights: Any = None,
         **kw: Any) -> Any:
     if fweights is not None or aweights is not None:
@@ -98,7 +95,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
     return squeeze(Xc @ transpose(Xc) / (shape(X)[1] - ddof))
 
 
-@implements(np.trapezoid)
+@register(np.trapezoid)
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     n = ndim(y)
     axis = axis % n
@@ -112,7 +109,7 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
     return np.sum(d * (y[before + (slice(1, None),)] + y[before + (slice(None, -1),)]) / 2.0, axis=axis)
 
 
-@implements(np.linspace)
+@register(np.linspace)
 def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False, dtype: Any = None,
              axis: int = 0, **kw: Any) -> Any:
     if axis != 0:
@@ -126,16 +123,74 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
     return (r, (stop - start) / max(div, 1)) if retstep else r
 
 
-@implements(np.interp)
+@register(np.interp)
 def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None) -> Any:
     """Piecewise linear: the slope of the piece x falls in (the right one at a knot); 0 outside xp."""
-    if isinstance(xp, Dual) or period is not None:
+    if isinstance(xp, Number) or period is not None:
         no_rule("numpy.interp with a Dual xp or a period")
     xp = np.asarray(xp, dtype=float)
-    fp = fp if isinstance(fp, Dual) else np.asarray(fp, dtype=float)
+    fp = fp if isinstance(fp, Number) else np.asarray(fp, dtype=float)
     xv = _plain_value(x)
     i = np.clip(np.searchsorted(xp, xv, "right") - 1, 0, len(xp) - 2)
     w = (x - xp[i]) / (xp[i + 1] - xp[i])
     y = fp[i] * (1 - w) + fp[i + 1] * w
     y = np.where(xv < xp[0], fp[0] if left is None else left, y)
     return np.where(xv > xp[-1], fp[-1] if right is None else right, y)
+
+
+@register(np.nanprod)
+def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
+    refuse("nanprod", out=out)
+    a = _as_operand(a)
+    return np.prod(np.where(np.isnan(_plain_value(a)), 1.0, a), axis=axis, keepdims=keepdims, **kw)
+
+
+@register(np.nancumsum)
+def nancumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    a = _as_operand(a)
+    return np.cumsum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, out=out)
+
+
+@register(np.nancumprod)
+def nancumprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    a = _as_operand(a)
+    return np.cumprod(np.where(np.isnan(_plain_value(a)), 1.0, a), axis=axis, out=out)
+
+
+@register(np.nanvar)
+def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
+    a = _as_operand(a)
+    return np.var(a, axis=axis, out=out, ddof=ddof, keepdims=keepdims, where=~np.isnan(_plain_value(a)))
+
+
+@register(np.nanstd)
+def nanstd(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
+    return np.sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+
+
+@register(np.nanmedian)
+def nanmedian(a: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, keepdims: bool = False) -> Any:
+    return nanquantile(a, 0.5, axis, out, keepdims=keepdims)
+
+
+@register(np.nanquantile)
+def nanquantile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
+                keepdims: bool = False, **kw: Any) -> Any:
+    if np.isnan(_plain_value(a)).any():
+        no_rule("numpy.nanquantile of an array that holds nan")
+    return quantile(a, q, axis, out, keepdims=keepdims, method=method)
+
+
+@register(np.nanpercentile)
+def nanpercentile(a: Any, q: Any, axis: Any = None, out: Any = None, overwrite_input: bool = False, method: str = "linear",
+                  keepdims: bool = False, **kw: Any) -> Any:
+    return nanquantile(a, np.asarray(q) / 100, axis, out, keepdims=keepdims, method=method)
+
+
+@register(np.corrcoef)
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True, **kw: Any) -> Any:
+    c = cov(x, y, rowvar)
+    if ndim(c) == 0:
+        return c / c
+    d = np.sqrt(np.diagonal(c))
+    return c / np.reshape(d, (-1, 1)) / np.reshape(d, (1, -1))

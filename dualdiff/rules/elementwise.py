@@ -3,12 +3,11 @@
 An `Elementwise` knows a function's value (a NumPy ufunc, and a `math` twin for Python floats) and
 its partial derivatives. It knows nothing about Duals or the tape: a number type that wants to take
 part registers a handler in `HANDLERS`, and the handler asks the rule for its partials. The rules
-themselves, one line a function, are in `rules.py`.
+themselves, one line a function, are in `table.py` (NumPy's) and `special.py` (SciPy's).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import sys
 import types
@@ -24,6 +23,8 @@ UNARY: dict[type, Callable[[Elementwise, Any], Any]] = {}
 _unary_handler = UNARY.get
 # NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
 BY_UFUNC: dict[np.ufunc, Elementwise] = {}
+# loaders of rule tables that are imported on first use (SciPy's): the package's __init__ adds them
+LAZY_TABLES: list[Callable[[], None]] = []
 _FLOATS = (float, int)
 _IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 # also TypeError: a rule without a math twin has scalar None
@@ -149,8 +150,9 @@ def rule_for(ufunc: Any) -> Elementwise | None:
     ('sin', None)
     """
     rule = BY_UFUNC.get(ufunc)
-    if rule is None and "scipy.special" in sys.modules and "dualdiff.special" not in sys.modules:
-        importlib.import_module("dualdiff.special")
+    if rule is None and LAZY_TABLES and "scipy.special" in sys.modules:
+        while LAZY_TABLES:
+            LAZY_TABLES.pop()()
         rule = BY_UFUNC.get(ufunc)
     return rule
 

@@ -106,3 +106,6 @@ fmax          = E(np.fmax, None, lambda x, y, out: (x > y) | (y != y), lambda x,
 fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x, y, out: 1 - ((x < y) | (y != y)))
 deg2rad       = E(np.deg2rad, math.radians, lambda x, out: math.pi / 180)
 rad2deg       = E(np.rad2deg, math.degrees, lambda x, out: 180 / math.pi)
+
+# name -> rule: the package's exports, the command line's grammar and the docs' list read it
+TABLE: dict[str, E] = {name: rule for name, rule in globals().items() if isinstance(rule, E)}

@@ -97,8 +97,8 @@ def analyze(text: str, point: dict[str, float], hessian: bool = False) -> Report
     >>> r.value, r.forward, r.reverse, r.agree
     (9.0, {'x': 6.0, 'y': 6.0}, {'x': 6.0, 'y': 6.0}, True)
     """
-    from .api import gradient
-    from .api import hessian as forward_hessian
+    from ..api.modes import gradient
+    from ..api.modes import hessian as forward_hessian
 
     names = list(point)
     expr = parse(text, names)
@@ -125,7 +125,7 @@ def _plain(v: Any) -> Any:
 
 
 def _reverse(expr: Expression, point: dict[str, float]) -> dict[str, float]:
-    from .tape import Var
+    from ..core.tape import Var
 
     xs = {n: Var(v, name=n) for n, v in point.items()}
     z = evaluate(expr, xs)

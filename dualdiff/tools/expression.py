@@ -15,6 +15,8 @@ tree node by node, on floats, Duals or tape variables alike: nothing is passed t
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -23,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from .elementwise import Elementwise
+from ..rules.elementwise import Elementwise
+from ..rules.table import TABLE
 
 MAX_LENGTH = 2000  # characters in an expression or a value
 MAX_DEPTH = 100  # nesting of parentheses
@@ -88,12 +91,12 @@ def functions() -> dict[str, Elementwise]:
     >>> fs["sin"].nargs, fs["hypot"].nargs, "open" in fs
     (1, 2, False)
     """
-    import dualdiff
-
-    found = {name: getattr(dualdiff, name) for name in dualdiff.__all__}
-    special = getattr(dualdiff, "special", None)  # scipy.special's rules (erf, gammaln, ...) with SciPy
-    for name in getattr(special, "__all__", ()):
-        found.setdefault(name, getattr(special, name))
+    found: dict[str, Elementwise] = dict(TABLE)
+    found["abs"] = TABLE["absolute"]
+    if importlib.util.find_spec("scipy") is not None:  # scipy.special's rules (erf, gammaln, ...) with SciPy
+        special = importlib.import_module("dualdiff.special")
+        for name in special.__all__:
+            found.setdefault(name, getattr(special, name))
     return {name: f for name, f in sorted(found.items()) if isinstance(f, Elementwise)}
 
 

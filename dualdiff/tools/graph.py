@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .tape import Var
+from ..core.tape import Var
 
 FORMATS = ("svg", "png", "pdf")
 # operator label -> (how it is written, precedence); anything else is written as a call, op(a, b)
@@ -470,7 +470,7 @@ def trace_expression(text: str, point: dict[str, float], output: str = "z") -> G
     >>> print(trace_expression("sin(x) * x", {"x": 0.0}).text().splitlines()[3])
       t = sin(x) = 0
     """
-    from .cli import evaluate, parse
+    from .expression import evaluate, parse
 
     expr = parse(text, list(point))
     return trace_graph(lambda **kw: evaluate(expr, kw), output=output, **point)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .api import derivative
+from ..api.forward import derivative
 
 
 def tangent_line(f: Callable[[Any], Any], x0: float) -> tuple[float, float]:
