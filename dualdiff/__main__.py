@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args:
         print(demo())
         return 0
-    from .cli import main as cli_main
+    from .tools.cli import main as cli_main
 
     return cli_main(args)
 

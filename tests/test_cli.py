@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dualdiff.tools import cli
 from dualdiff.__main__ import main as program
+from dualdiff.tools import cli
 from dualdiff.tools.cli import InputError, analyze, evaluate, main, parse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import dualdiff
-from dualdiff.tools.cli import functions
 from dualdiff.rules.elementwise import Elementwise
+from dualdiff.tools.cli import functions
 from dualdiff.tools.graph import trace_graph
 from dualdiff.tools.plot import plot_tangent
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import dualdiff as dd
+from dualdiff.core.tape import Var
 from dualdiff.tools.cli import evaluate, parse
 from dualdiff.tools.graph import Graph, GraphvizMissing, trace_expression, trace_graph
-from dualdiff.core.tape import Var
 
 
 def by_name(g: Graph) -> dict[str, object]:

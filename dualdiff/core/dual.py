@@ -390,7 +390,7 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
     with np.errstate(all="ignore"):
         d = prim.jvp([x._d if m else None for x, m in zip(xs, mine, strict=True)], vals, y, k, **params)
     if isinstance(y, tuple):
-        return type(y)(*(_dual_of(a, b, k, t) for a, b in zip(y, d, strict=True)))
+        return tuple(_dual_of(a, b, k, t) for a, b in zip(y, d, strict=True))
     return _dual_of(y, d, k, t)
 
 

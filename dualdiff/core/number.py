@@ -117,10 +117,6 @@ class Number:
     def size(self) -> int:
         return int(np.prod(self.shape))
 
-    @property
-    def dtype(self) -> Any:
-        return getattr(self.value, "dtype", np.dtype(float))
-
     # --- NumPy's protocols ---
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         if method == "__call__" and not kwargs:  # the common case: np.sin(x), ndarray * x
@@ -175,7 +171,7 @@ class Number:
             return np.asarray(self, dtype=object)
         if dt.kind not in "fc":
             raise TypeError(f"x.astype({dt}) would drop the derivative; use np.floor or np.rint to round, or x.value")
-        return self if dt == self.dtype else np.astype(self, dt) if hasattr(np, "astype") else self * np.ones((), dt)
+        return self if dt == getattr(self.value, "dtype", np.dtype(float)) else np.astype(self, dt)
 
     def tolist(self) -> Any:
         return np.asarray(self, dtype=object).tolist()
@@ -213,6 +209,10 @@ class ArrayNumber(Number):
     that NumPy never takes a scalar for a sequence; indexing is each mode's own."""
 
     __slots__ = ()
+
+    @property
+    def dtype(self) -> Any:  # scalars have none: NumPy would then call float() on them (np.mean of objects)
+        return self.value.dtype
 
     def __len__(self) -> int:
         return len(self.value)
@@ -287,11 +287,8 @@ def ufunc_call(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[st
     """A ufunc or one of its methods on Duals and Vars: the rule table for values, NumPy's
     functions for the methods, and a clear TypeError for what would drop a derivative."""
     out = kwargs.pop("out", None)
-    if out is not None and out != (None,) * len(out if isinstance(out, tuple) else (out,)):
-        if method == "at":
-            pass
-        else:
-            refuse(f"{ufunc.__name__}", out=out)
+    if method != "at" and any(o is not None for o in (out if isinstance(out, tuple) else (out,))):
+        refuse(f"{ufunc.__name__}", out=out)
     if method == "at":
         raise TypeError(
             f"numpy.{ufunc.__name__}.at writes into an array in place, which cannot carry a derivative "

@@ -40,8 +40,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
@@ -444,8 +443,8 @@ def getitem(x: Var, index: Any) -> Any:
     items = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, (Var, Dual)) for i in items):
         raise TypeError(_DROP.format(what="Using as an index"))
-    if any(isinstance(i, (list, tuple)) for i in items) or any(getattr(i, "dtype", None) == object for i in items):
-        index = tuple(np.asarray(i) if isinstance(i, (list, tuple)) else i for i in items) if isinstance(index, tuple) else np.asarray(index)
+    if any(isinstance(i, list) for i in items):  # lists index as arrays do
+        index = tuple(np.asarray(i) if isinstance(i, list) else i for i in items) if isinstance(index, tuple) else np.asarray(index)
     return _node(x.value[index], x._t, "getitem", (x,), _back_getitem, (index, x.shape))
 
 
@@ -490,7 +489,7 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
     if not isinstance(y, tuple):
         return node
     # several outputs: each reads one slot of the tuple's cotangent; integer outputs are constants
-    return type(y)(*(_node(v, t, f"{prim.name}[{i}]", (node,), _vjp_item, (i, len(y))) if _moves(v) else v for i, v in enumerate(y)))
+    return tuple(_node(v, t, f"{prim.name}[{i}]", (node,), _vjp_item, (i, len(y))) if _moves(v) else v for i, v in enumerate(y))
 
 
 def _moves(v: Any) -> bool:

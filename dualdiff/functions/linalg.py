@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..core.dual import lift_batched, ndim, shape
-from ..core.functions import Primitive, no_rule, refuse, register
+from ..core.functions import Primitive, no_rule, register
 from ..core.number import Number, plain
 from .shapes import _as_operand, moveaxis
 
@@ -108,7 +108,7 @@ def _trace_inv_times(a: Any, da: Any) -> Any:
     try:
         m = np.linalg.solve(a, da)
     except np.linalg.LinAlgError:
-        raise np.linalg.LinAlgError("the matrix is singular, so the derivative of det/slogdet (through inv(A)) does not exist here") from None
+        raise np.linalg.LinAlgError("the matrix is singular: the derivative of det/slogdet (through inv(A)) does not exist here") from None
     return np.trace(m, axis1=-2, axis2=-1)
 
 
@@ -117,7 +117,7 @@ _det = Primitive(
     "linalg.det",
     np.linalg.det,
     lambda ds, xs, y, k: y * _trace_inv_times(xs[0], ds[0]),
-    lambda i, g, xs, y: (g * y)[..., None, None] * _mT(np.linalg.inv(xs[0])),
+    lambda i, g, xs, y: np.expand_dims(g * y, (-2, -1)) * _mT(np.linalg.inv(xs[0])),
 )
 
 
@@ -131,7 +131,7 @@ _logabsdet = Primitive(
     "linalg.slogdet",
     lambda a: np.linalg.slogdet(a)[1],
     lambda ds, xs, y, k: _trace_inv_times(xs[0], ds[0]),
-    lambda i, g, xs, y: g[..., None, None] * _mT(np.linalg.inv(xs[0])),
+    lambda i, g, xs, y: np.expand_dims(g, (-2, -1)) * _mT(np.linalg.inv(xs[0])),
 )
 
 
@@ -164,8 +164,10 @@ _cholesky = Primitive("linalg.cholesky", np.linalg.cholesky, _cholesky_jvp, _cho
 
 @register(np.linalg.cholesky)
 def cholesky(a: Any, /, *, upper: bool = False) -> Any:
-    L = _cholesky(_as_operand(a))
-    return _mT(L) if upper else L
+    a = _as_operand(a)
+    if upper:  # LAPACK then reads the upper triangle, which is the lower one of A^T
+        return _mT(_cholesky(_mT(a)))
+    return _cholesky(a)
 
 
 # --- eigh: A = V diag(w) V^T; dw_i = v_i^T dA v_i, dV = V (F o V^T dA V), F_ij = 1 / (w_j - w_i) ---

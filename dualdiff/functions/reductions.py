@@ -17,7 +17,7 @@ from ..core.dual import shape
 from ..core.functions import linear, refuse, register
 from ..core.number import plain
 from . import shapes
-from .shapes import _axes, _as_operand, moveaxis, ravel, reshape, take_along_axis, transpose
+from .shapes import _as_operand, _axes, moveaxis, ravel, reshape, take_along_axis, transpose
 
 
 def _float_dtype(name: str, dtype: Any) -> None:
@@ -47,7 +47,9 @@ _sum = linear(
 
 
 @register(np.sum)
-def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+def sum(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, initial: Any = None, where: Any = True
+) -> Any:
     refuse("sum", out=out)
     _float_dtype("sum", dtype)
     a = _as_operand(a)

@@ -34,7 +34,9 @@ _reshape = linear(
     "reshape",
     lambda x, shape, order="C": np.reshape(x, shape, order=order),
     lambda i, g, xs, y, shape, order="C": np.reshape(g, np.shape(xs[0]), order=order),
-    batched=lambda d, k, shape, order="C": np.reshape(d, k + shape) if order == "C" else np.stack([np.reshape(e, shape, order=order) for e in d]),
+    batched=lambda d, k, shape, order="C": (
+        np.reshape(d, k + shape) if order == "C" else np.stack([np.reshape(e, shape, order=order) for e in d])
+    ),
 )
 
 
@@ -85,7 +87,10 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Any, ...]:
 # --- concatenate: tangents side by side (zeros for constants); the cotangent is cut back into pieces ---
 def _concatenate_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], axis: int) -> Any:
     n = np.ndim(y)
-    parts = [np.zeros(k + np.shape(x)) if d is None else np.broadcast_to(lift_batched(d, k, n), k + np.shape(x)) for d, x in zip(ds, xs, strict=True)]
+    parts = [
+        np.zeros(k + np.shape(x)) if d is None else np.broadcast_to(lift_batched(d, k, n), k + np.shape(x))
+        for d, x in zip(ds, xs, strict=True)
+    ]
     return np.concatenate(parts, axis + len(k))
 
 
@@ -387,10 +392,10 @@ def insert(arr: Any, obj: Any, values: Any, axis: Any = None) -> Any:
     vals = _as_operand(values)
     s = list(shape(arr))
     s[axis] = int(new.sum())
-    if ndim(vals) == ndim(arr) and shape(vals)[axis] == s[axis]:
+    if ndim(vals) == ndim(arr) or ndim(vals) == 0:
         vals_full = broadcast_to(vals, tuple(s))
-    else:
-        vals_full = moveaxis(broadcast_to(vals, tuple(s[:axis] + s[axis + 1 :]) + (s[axis],)) if ndim(vals) else broadcast_to(vals, tuple(s)), -1, axis) if ndim(vals) else broadcast_to(vals, tuple(s))
+    else:  # values along the other axes, one set per inserted position
+        vals_full = moveaxis(broadcast_to(vals, tuple(s[:axis] + s[axis + 1 :]) + (s[axis],)), -1, axis)
     both_ = concatenate([arr, vals_full], axis)
     order = np.empty(len(where_), dtype=int)
     order[~new] = np.arange(n)
@@ -465,7 +470,8 @@ def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = np._NoValue, append:
 @register(np.ediff1d)
 def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
     d = diff(ravel(ary))
-    parts = ([ravel(_as_operand(to_begin))] if to_begin is not None else []) + [d] + ([ravel(_as_operand(to_end))] if to_end is not None else [])
+    before = [ravel(_as_operand(to_begin))] if to_begin is not None else []
+    parts = before + [d] + ([ravel(_as_operand(to_end))] if to_end is not None else [])
     return concatenate(parts) if len(parts) > 1 else d
 
 
@@ -476,7 +482,7 @@ def pad(array: Any, pad_width: Any, mode: Any = "constant", **kwargs: Any) -> An
     a = _as_operand(array)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim(a), 2))
     if mode not in ("constant", "edge", "wrap", "reflect", "symmetric", "empty"):
-        raise TypeError(f"numpy.pad(mode={mode!r}) is not supported on Duals and Vars; use mode='constant', 'edge', 'wrap', 'reflect' or 'symmetric'")
+        raise TypeError(f"numpy.pad(mode={mode!r}) is not supported; use 'constant', 'edge', 'wrap', 'reflect' or 'symmetric'")
     if kwargs.get("reflect_type", "even") != "even":
         refuse("pad", reflect_type=kwargs["reflect_type"])
     for ax in range(ndim(a)):
@@ -506,6 +512,24 @@ def resize(a: Any, new_shape: Any) -> Any:
     flat = ravel(a)
     total = int(np.prod(s))
     return reshape(flat[np.arange(total) % builtins.max(1, shape(flat)[0])], s)
+
+
+# --- astype between floating types: linear, the cotangent cast back ---
+_astype = linear(
+    "astype",
+    lambda x, dtype: np.asarray(x).astype(dtype),
+    lambda i, g, xs, y, dtype: np.asarray(g).astype(np.result_type(xs[0])),
+    batched=lambda d, k, dtype: np.asarray(d).astype(dtype),
+)
+
+
+if hasattr(np, "astype"):
+
+    @register(np.astype)
+    def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+        if np.dtype(dtype).kind not in "fc":
+            raise TypeError(f"astype({np.dtype(dtype)}) would drop the derivative; use np.floor or np.rint to round, or x.value")
+        return _astype(x, dtype=np.dtype(dtype))
 
 
 # --- questions about shape, and copies (Duals and Vars are immutable: a copy is the number itself) ---

@@ -148,7 +148,7 @@ def parse(text: str, variables: Sequence[str] = ()) -> Expression:
     >>> print(parse("x.__class__", ["x"]))
     Traceback (most recent call last):
     ...
-    dualdiff.expression.InputError: attribute access (a.b) is not allowed
+    dualdiff.tools.expression.InputError: attribute access (a.b) is not allowed
       x.__class__
        ^^^^^^^^^^
     """

@@ -130,7 +130,7 @@ class Graph:
     def from_var(cls, y: Any, output: str = "z", title: str = "") -> Graph:
         """The graph of a result computed on tape variables (runs ``y.backward()`` for a scalar y).
 
-        >>> from dualdiff.tape import Var
+        >>> from dualdiff import Var
         >>> a = Var(3.0, name="a")
         >>> g = Graph.from_var(a * a + a)
         >>> [e.grad for e in g.edges if e.src.name == "a"]
