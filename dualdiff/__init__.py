@@ -18,7 +18,7 @@ from .rules.table import TABLE as _TABLE
 from .core.dual import Dual
 from .core.tape import Var
 from .core.number import from_objects as stack
-from .functions import shapes, reductions, selection, products, statistics, linalg  # noqa: F401  (register NumPy's functions)
+from .functions import shapes, reductions, selection, products, statistics, linalg, complex, fft  # noqa: F401  (register them)
 from .api.forward import default_chunk, derivative, jvp
 from .api.modes import gradient, hessian, jacobian
 from .api.reverse import hvp, vjp

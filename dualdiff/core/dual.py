@@ -63,7 +63,7 @@ def _as_value(x: Any) -> Any:
         return float(x)
     if t is np.float64:
         return float(x)
-    if isinstance(x, np.floating):
+    if isinstance(x, (np.floating, np.complexfloating, complex)):
         return x
     if isinstance(x, (list, tuple, np.ndarray)):
         a = np.asarray(x)
@@ -73,9 +73,9 @@ def _as_value(x: Any) -> Any:
             )
         if a.dtype.kind in "biu":
             return a.astype(float)
-        if a.dtype.kind == "f":
+        if a.dtype.kind in "fc":
             return a
-    raise TypeError(f"Dual() takes a real number or an array of them, not {t.__name__}")
+    raise TypeError(f"Dual() takes a number or an array of them, not {t.__name__}")
 
 
 def ndim(x: Any) -> int:
@@ -369,6 +369,8 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         else:
             d = scale(p, d)
         return _newf(y, d, x._t)
+    if rule.complex_form is not None and np.iscomplexobj(v):
+        return rule.complex_form(x)
     y = rule(v)
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)

@@ -99,7 +99,7 @@ class Var(Number):
         try:
             self.value = _as_value(value)
         except TypeError:
-            raise TypeError(f"Var() takes a real number or an array of them, not {type(value).__name__}") from None
+            raise TypeError(f"Var() takes a number or an array of them, not {type(value).__name__}") from None
         self.grad = None
         self.op = ""
         self.parents = ()
@@ -188,6 +188,8 @@ class Var(Number):
                     if type(c) is not float or type(v) is not float:
                         if shape(c) != shape(v) or type(c) is np.float64:
                             c = _fit(c, shape(v))
+                        if np.iscomplexobj(c) and not np.iscomplexobj(v):
+                            c = np.real(c)  # dL = Re(c dx) for a real x: its gradient is Re(c)
                     pg = parent.grad
                     if pg is None:
                         parent.grad = c
@@ -429,6 +431,8 @@ elementwise.HANDLERS[Var] = elementwise.HANDLERS[VarArray] = (2, apply)
 def apply_unary(rule: elementwise.Elementwise, x: Var) -> Var:
     """`apply` for one argument, the common case: no tags to compare."""
     v = x.value
+    if rule.complex_form is not None and np.iscomplexobj(v):
+        return rule.complex_form(x)
     y = rule(v)
     return _node(y, x._t, _SYMBOLS.get(rule.name, rule.name), (x,), _vjp_elementwise, (rule, (v,), y, _FIRST))
 

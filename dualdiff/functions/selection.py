@@ -109,11 +109,6 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, 
     return where(np.isneginf(v), -big if neginf is None else neginf, r)
 
 
-@register(np.real)
-def real(val: Any) -> Any:
-    return val  # Duals and Vars are real (complex values are not supported yet)
-
-
 @register(np.full_like)
 def full_like(a: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Any:
     if isinstance(fill_value, Number):

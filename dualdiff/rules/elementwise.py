@@ -47,6 +47,9 @@ class Elementwise:
     """
 
     fresh_partials = True  # the table's partials return new arrays, which the chain rule may reuse
+    # for a rule that is not complex-analytic (abs, sign): the composite to use on complex values,
+    # whose derivative is not one complex partial times the tangent
+    complex_form: Callable[..., Any] | None = None
 
     def __init__(
         self,

@@ -107,5 +107,9 @@ fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x,
 deg2rad       = E(np.deg2rad, math.radians, lambda x, out: math.pi / 180)
 rad2deg       = E(np.rad2deg, math.degrees, lambda x, out: 180 / math.pi)
 
+# not complex-analytic: on complex values these are composites of real, imag and the rules above
+absolute.complex_form = lambda z: hypot(np.real(z), np.imag(z))
+sign.complex_form = lambda z: z / absolute(z)
+
 # name -> rule: the package's exports, the command line's grammar and the docs' list read it
 TABLE: dict[str, E] = {name: rule for name, rule in globals().items() if isinstance(rule, E)}
