@@ -132,9 +132,9 @@ def test_operators_match_their_ufunc_rules():
 
 
 def test_unknown_ufunc_raises_naming_it():
-    with pytest.raises(TypeError, match="numpy.heaviside"):
-        np.heaviside(Dual(1.0, 1.0), 0.5)
-    with pytest.raises(TypeError, match="numpy.isclose|numpy.greater|numpy.gcd"):
+    with pytest.raises(TypeError, match="numpy.modf"):
+        np.modf(Dual(1.5, 1.0))
+    with pytest.raises(TypeError, match="gcd"):  # NumPy says so itself: gcd takes integers
         np.gcd(Dual(np.array([4.0]), np.ones(1)), 2)
 
 

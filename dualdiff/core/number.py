@@ -295,7 +295,7 @@ def ufunc_call(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[st
             "(Duals and Vars are immutable); build the result instead, e.g. with np.where or np.concatenate"
         )
     inputs = tuple(from_objects(a) if _is_objects(a) else a for a in inputs)
-    boolean = all(t[-1] == "?" for t in ufunc.types)
+    boolean = all(t[-1] == "?" for t in ufunc.types if "O" not in t)
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype).kind not in "fc" and not boolean:
         raise TypeError(f"numpy.{ufunc.__name__}(..., dtype={np.dtype(dtype)}) would drop the derivative; leave dtype= out")
@@ -328,13 +328,18 @@ def _call(ufunc: Any, inputs: tuple[Any, ...]) -> Any:
         return impl(*inputs)
     if ufunc.__name__ in _GUFUNC_PRODUCTS:
         return np.einsum(_GUFUNC_PRODUCTS[ufunc.__name__], *inputs)
-    if all(t[-1] in "?" for t in ufunc.types) or all(t[-1] in "bBhHiIlLqQ?" for t in ufunc.types):
+    if all(t[-1] in "?bBhHiIlLqQ" for t in ufunc.types if "O" not in t):
         return ufunc(*[plain(a) for a in inputs])  # comparisons, isnan, signbit, integer functions: no derivative
-    no_rule(f"numpy.{ufunc.__name__}")
+    no_rule(f"{_module(ufunc)}.{ufunc.__name__}")
+
+
+def _module(ufunc: Any) -> str:
+    """scipy.special for SciPy's ufuncs, numpy for NumPy's: how error messages name them."""
+    return "numpy" if getattr(np, ufunc.__name__, None) is ufunc else "scipy.special"
 
 
 def _reduce(ufunc: Any, a: Any, axis: Any = 0, dtype: Any = None, keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
-    if all(t[-1] == "?" for t in ufunc.types):
+    if all(t[-1] == "?" for t in ufunc.types if "O" not in t):
         return ufunc.reduce(plain(a), axis=axis, keepdims=keepdims, where=plain(where))
     if ufunc in _REDUCE and (initial is None or ufunc is not np.fmax and ufunc is not np.fmin):
         kw: dict[str, Any] = {"axis": axis, "keepdims": keepdims}

@@ -166,8 +166,9 @@ class Var(Number):
                     index, s = node._saved
                     parent = node.parents[0]
                     pg = parent.grad
-                    if pg is None or id(pg) not in mine:  # no full-size zeros per slice, no full-size sum after
-                        pg = np.zeros(s) if pg is None else np.array(pg, dtype=float)
+                    if pg is None or id(pg) not in mine or (_complex(g) and not _complex(pg)):  # one buffer per sweep
+                        dtype = complex if _complex(g) or _complex(pg) else float
+                        pg = np.zeros(s, dtype) if pg is None else np.array(pg, dtype=dtype)
                         mine[id(pg)] = pg
                     if _basic(index):
                         pg[index] += g
@@ -188,7 +189,7 @@ class Var(Number):
                     if type(c) is not float or type(v) is not float:
                         if shape(c) != shape(v) or type(c) is np.float64:
                             c = _fit(c, shape(v))
-                        if np.iscomplexobj(c) and not np.iscomplexobj(v):
+                        if _complex(c) and not _complex(v):
                             c = np.real(c)  # dL = Re(c dx) for a real x: its gradient is Re(c)
                     pg = parent.grad
                     if pg is None:
@@ -470,7 +471,7 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
         k = shape(g._d)[:1] if ndim(g._d) > ndim(g._v) else ()
         dindex = ((slice(None),) + (index if isinstance(index, tuple) else (index,))) if k else index
         return _new(scatter(g._v, index, s), scatter(g._d, dindex, k + s), g._t)
-    z = np.zeros(s)
+    z = np.zeros(s, complex if _complex(g) else float)
     if _basic(index):  # ints, slices, ..., None pick each entry at most once: plain assignment
         z[index] = g
     else:
@@ -494,6 +495,10 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
         return node
     # several outputs: each reads one slot of the tuple's cotangent; integer outputs are constants
     return tuple(_node(v, t, f"{prim.name}[{i}]", (node,), _vjp_item, (i, len(y))) if _moves(v) else v for i, v in enumerate(y))
+
+
+def _complex(v: Any) -> bool:
+    return type(v) is complex or getattr(getattr(v, "dtype", None), "kind", "") == "c"
 
 
 def _moves(v: Any) -> bool:

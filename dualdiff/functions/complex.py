@@ -42,6 +42,12 @@ def conjugate(x: Any, out: Any = None, **kw: Any) -> Any:
     return _conj(x) if np.iscomplexobj(plain(x)) else x
 
 
+@register(np.real_if_close)
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    v = np.asarray(plain(a))
+    return real(a) if np.iscomplexobj(v) and not np.iscomplexobj(np.real_if_close(v, tol)) else a
+
+
 @register(np.angle)
 def angle(z: Any, deg: bool = False) -> Any:
     a = np.arctan2(imag(z), real(z))

@@ -272,13 +272,15 @@ _svdvals = Primitive(
 
 
 def _svdvals_jvp(dA: Any, a: Any) -> Any:
+    """ds_i = Re(u_i^H dA v_i)."""
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    return np.diagonal(_mT(u) @ dA @ _mT(vh), axis1=-2, axis2=-1)
+    return np.real(np.diagonal(_mT(np.conjugate(u)) @ dA @ _mT(np.conjugate(vh)), axis1=-2, axis2=-1))
 
 
 def _svdvals_vjp(g: Any, a: Any) -> Any:
+    """The transpose, in the convention dL = Re(c dA): c = conj(U diag(g) V^H)."""
     u, s, vh = np.linalg.svd(a, full_matrices=False)
-    return (u * g[..., None, :]) @ vh
+    return np.conjugate((u * np.expand_dims(g, -2)) @ vh)
 
 
 @register(np.linalg.svd)
@@ -402,9 +404,14 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     return _matrix_norm(x, ord, tuple(axis), keepdims)
 
 
+def _abs2(x: Any) -> Any:
+    """|x|^2: x x for real x (smooth at 0 to every order), Re(x conj(x)) for complex x."""
+    return np.real(x * np.conjugate(x)) if np.iscomplexobj(plain(x)) else x * x
+
+
 def _vector_norm(x: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
     if ord is None or ord == 2:
-        return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+        return np.sqrt(np.sum(_abs2(x), axis=axis, keepdims=keepdims))
     if ord == np.inf:
         return np.max(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
@@ -420,7 +427,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
     n = ndim(x)
     r0, c0 = axis[0] % n, axis[1] % n
     if ord is None or ord == "fro":
-        r = np.sqrt(np.sum(x * x, axis=(r0, c0), keepdims=True))
+        r = np.sqrt(np.sum(_abs2(x), axis=(r0, c0), keepdims=True))
     elif ord in (1, -1, np.inf, -np.inf):
         col = ord in (1, -1)  # 1-norm: largest column sum; inf-norm: largest row sum
         sums = np.sum(np.abs(x), axis=r0 if col else c0, keepdims=True)

@@ -134,13 +134,32 @@ _einsum = Primitive("einsum", lambda *xs, subscripts: np.einsum(subscripts, *xs)
 
 
 def _explicit(subs: str, ops: list[Any]) -> str:
+    """The subscripts with the output written out and each '...' replaced by letters of its own, so
+    that the rules never meet broadcasting: a broadcast axis of length 1 gets a letter of its own."""
     subs = subs.replace(" ", "")
-    if "->" in subs:
+    if "->" not in subs:
+        ins = subs.split(",")
+        letters = "".join(ins).replace(".", "")
+        subs += "->" + ("..." if "..." in subs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    if "..." not in subs:
         return subs
-    ins = subs.split(",")
-    letters = "".join(ins).replace(".", "")
-    res = ("..." if "..." in subs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return subs + "->" + res
+    ins_s, res = subs.split("->")
+    ins = ins_s.split(",")
+    spare = iter(c for c in _LETTERS if c not in subs)
+    ranks = [np.ndim(plain(x)) - len(s.replace("...", "")) for s, x in zip(ins, ops, strict=True)]
+    width = max(r for r, s in zip(ranks, ins, strict=True) if "..." in s)
+    shared = [next(spare) for _ in range(width)]  # right-aligned, as NumPy broadcasts
+    sizes = np.broadcast_shapes(*(np.shape(plain(x))[s.index("...") : s.index("...") + r] for s, x, r in zip(ins, ops, ranks, strict=True)
+                                  if "..." in s))
+    out = []
+    for s, x, r in zip(ins, ops, ranks, strict=True):
+        if "..." in s:
+            own = np.shape(plain(x))[s.index("...") : s.index("...") + r]
+            pairs = zip(shared[width - r :], own, strict=True)
+            letters_ = [c if n == sizes[width - r + j] else next(spare) for j, (c, n) in enumerate(pairs)]
+            s = s.replace("...", "".join(letters_))
+        out.append(s)
+    return ",".join(out) + "->" + res.replace("...", "".join(shared))
 
 
 def _from_sublists(args: list[Any]) -> tuple[str, list[Any]]:

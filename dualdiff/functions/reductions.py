@@ -214,12 +214,13 @@ def var(
     ddof = ddof if correction is None else correction
     m = globals()["mean"](a, axis=axis, keepdims=True, where=where) if mean is None else mean
     dev = a - m
+    sq = np.real(dev * np.conjugate(dev)) if np.iscomplexobj(plain(dev)) else dev * dev  # |dev|^2
     ax = _axes(axis, np.ndim(plain(a)))
     if where is True:
         count: Any = int(np.prod([shape(a)[i] for i in ax], dtype=int))
     else:
         count = np.sum(np.broadcast_to(np.asarray(plain(where)), shape(a)), axis=ax, keepdims=keepdims)
-    return sum(dev * dev, axis=ax, keepdims=keepdims, where=where) / np.maximum(count - ddof, 0)
+    return sum(sq, axis=ax, keepdims=keepdims, where=where) / np.maximum(count - ddof, 0)
 
 
 @register(np.std)

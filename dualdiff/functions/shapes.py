@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.dual import lift_batched, ndim, shape, unbroadcast
 from ..core.functions import Primitive, linear, refuse, register
-from ..core.number import plain
+from ..core.number import from_objects, plain
 
 
 def _tuple(s: Any) -> tuple[int, ...]:
@@ -26,7 +26,11 @@ def _axes(axis: Any, n: int) -> tuple[int, ...]:
 
 
 def _as_operand(a: Any) -> Any:
-    return np.asarray(a) if isinstance(a, (list, tuple)) else a
+    """A list or tuple as NumPy reads it; one that holds Duals or Vars becomes one of them."""
+    if not isinstance(a, (list, tuple)):
+        return a
+    b = np.asarray(a)
+    return from_objects(b) if b.dtype == object else b
 
 
 # --- reshape: the tangent is reshaped the same way; the cotangent reshaped back ---

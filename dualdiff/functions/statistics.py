@@ -194,3 +194,30 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, **kw: Any) -> Any:
         return c / c
     d = np.sqrt(np.diagonal(c))
     return c / np.reshape(d, (-1, 1)) / np.reshape(d, (1, -1))
+
+
+@register(np.gradient)
+def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> Any:
+    """NumPy's finite differences are linear in f: along each axis, a constant matrix (NumPy's own
+    stencil applied to the identity) times f, so both modes and every order follow."""
+    f = _as_operand(f)
+    n = ndim(f)
+    axes = list(range(n)) if axis is None else [a % n for a in (axis if isinstance(axis, (tuple, list)) else (axis,))]
+    spacing = list(varargs) if len(varargs) != 1 else list(varargs) * len(axes)
+    if any(isinstance(h, Number) for h in spacing):
+        no_rule("numpy.gradient with differentiated spacings")
+    out = []
+    for i, ax in enumerate(axes):
+        m = shape(f)[ax]
+        M = np.gradient(np.eye(m), *([spacing[i]] if spacing else []), axis=0, edge_order=edge_order)
+        out.append(moveaxis(np.tensordot(M, moveaxis(f, ax, 0), axes=([1], [0])), 0, ax))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@register(np.sinc)
+def sinc(x: Any) -> Any:
+    """sin(pi x) / (pi x); at exactly 0 its Taylor polynomial, so derivatives to the 4th order hold there."""
+    x = _as_operand(x)
+    u = np.pi * x
+    zero = np.asarray(_plain_value(x)) == 0
+    return np.where(zero, 1 - u * u / 6 + u**4 / 120, np.sin(u) / np.where(zero, 1.0, u))

@@ -104,8 +104,11 @@ maximum       = E(np.maximum, None, lambda x, y, out: x > y, lambda x, y, out: 1
 minimum       = E(np.minimum, None, lambda x, y, out: x < y, lambda x, y, out: 1 - (x < y))
 fmax          = E(np.fmax, None, lambda x, y, out: (x > y) | (y != y), lambda x, y, out: 1 - ((x > y) | (y != y)))
 fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x, y, out: 1 - ((x < y) | (y != y)))
+heaviside     = E(np.heaviside, None, _zero, lambda x, y, out: x == 0)
 deg2rad       = E(np.deg2rad, math.radians, lambda x, out: math.pi / 180)
 rad2deg       = E(np.rad2deg, math.degrees, lambda x, out: 180 / math.pi)
+radians       = E(np.radians, math.radians, lambda x, out: math.pi / 180)
+degrees       = E(np.degrees, math.degrees, lambda x, out: 180 / math.pi)
 
 # not complex-analytic: on complex values these are composites of real, imag and the rules above
 absolute.complex_form = lambda z: hypot(np.real(z), np.imag(z))
