@@ -13,11 +13,11 @@ table), ``core`` (Dual, Var, the one function table), ``functions`` (NumPy's fun
 
 import importlib
 
-from .rules import elementwise as _elementwise
 from .rules.table import TABLE as _TABLE
 from .core.dual import Dual
 from .core.tape import Var
 from .core.number import from_objects as stack
+from .core.functions import after_import as _after_import
 from .functions import shapes, reductions, selection, products, statistics, linalg, complex, fft  # noqa: F401  (register them)
 from .api.forward import default_chunk, derivative, jvp
 from .api.modes import gradient, hessian, jacobian
@@ -38,8 +38,8 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# scipy.special's rules load the first time a SciPy ufunc meets a Dual or Var (importing SciPy is slow)
-_elementwise.LAZY_TABLES.append(lambda: None if importlib.import_module("dualdiff.special") else None)
+# SciPy's rules load when SciPy's modules are imported (importing SciPy is slow: never for us)
+_after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.special") else None)
 
 
 def __getattr__(name: str) -> object:

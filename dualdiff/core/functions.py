@@ -18,6 +18,10 @@ True
 
 from __future__ import annotations
 
+import functools
+import importlib.abc
+import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -163,3 +167,103 @@ def linear(
         return np.stack([value(*[d[j] for d in full], **params) for j in range(k[0])])
 
     return Primitive(name, value, jvp, transpose)
+
+
+# --- libraries that do not dispatch (SciPy): their functions get a wrapper that sends Duals and
+# Vars to dualdiff's implementation and everything else to the original, unchanged ---
+FOREIGN: dict[str, dict[str, Callable[..., Any]]] = {}  # module -> {attribute path -> implementation}
+
+
+def register_foreign(module: str, *names: str) -> Callable[[Any], Any]:
+    """A decorator: the function implements ``module.name`` (a dotted path inside the module, e.g.
+    ``"norm.logpdf"`` in ``scipy.stats``) for Duals and Vars. The wrapper is installed when the
+    module is imported (now, if it already is); calls without Duals or Vars go to the original.
+
+    >>> import types, sys
+    >>> sys.modules["demo_lib"] = lib = types.SimpleNamespace(twice=lambda x: 2 * x)
+    >>> @register_foreign("demo_lib", "twice")
+    ... def twice(x):
+    ...     return x + x
+    >>> from dualdiff import Dual
+    >>> lib.twice(3.0), lib.twice(Dual(3.0, 1.0)).derivative
+    (6.0, 2.0)
+    """
+
+    def deco(impl: Any) -> Any:
+        for name in names:
+            FOREIGN.setdefault(module, {})[name] = impl
+            if module in sys.modules:
+                _install(sys.modules[module], name, impl)
+        return impl
+
+    return deco
+
+
+def _install(module: Any, path: str, impl: Callable[..., Any]) -> None:
+    *owners, attr = path.split(".")
+    owner = module
+    for o in owners:
+        owner = getattr(owner, o)
+    original = getattr(owner, attr)
+    if getattr(original, "__dualdiff__", None) is not None:
+        original = original.__wrapped__
+
+    @functools.wraps(original)
+    def dispatch(*args: Any, **kwargs: Any) -> Any:
+        if _holds_number(args) or _holds_number(kwargs.values()):
+            return impl(*args, **kwargs)
+        return original(*args, **kwargs)
+
+    dispatch.__dualdiff__ = impl  # type: ignore[attr-defined]
+    setattr(owner, attr, dispatch)
+
+
+def _holds_number(items: Any) -> bool:
+    for a in items:
+        if type(a) in HANDLERS or (isinstance(a, (list, tuple)) and _holds_number(a)):
+            return True
+        if isinstance(a, np.ndarray) and a.dtype == object and _holds_number(a.flat):
+            return True
+    return False
+
+
+# module name -> callbacks to run once it is imported (the implementations of its functions)
+_AFTER_IMPORT: dict[str, list[Callable[[], None]]] = {}
+
+
+def after_import(module: str, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``module`` is imported: now if it is, else right after its import."""
+    if module in sys.modules:
+        if sys.modules[module] is not None:  # None: the module is known to be missing
+            callback()
+        return
+    _AFTER_IMPORT.setdefault(module, []).append(callback)
+    if not any(isinstance(f, _ImportHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _ImportHook())
+
+
+class _ImportHook(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: it lets the other finders find a watched module, then runs the
+    callbacks right after the module's code has run."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name not in _AFTER_IMPORT:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                run = spec.loader.exec_module
+
+                def exec_module(module: Any, run: Any = run) -> None:
+                    run(module)
+                    for callback in _AFTER_IMPORT.pop(name, []):
+                        try:
+                            callback()
+                        except Exception as e:  # never break the user's import
+                            warnings.warn(f"dualdiff could not add its rules for {name}: {e!r}", stacklevel=2)
+
+                spec.loader.exec_module = exec_module
+                return spec
+        return None

@@ -9,7 +9,6 @@ themselves, one line a function, are in `table.py` (NumPy's) and `special.py` (S
 from __future__ import annotations
 
 import math
-import sys
 import types
 from collections.abc import Callable
 from typing import Any
@@ -23,8 +22,6 @@ UNARY: dict[type, Callable[[Elementwise, Any], Any]] = {}
 _unary_handler = UNARY.get
 # NumPy ufunc -> rule, so that `np.sin(x)` finds dualdiff's rule through NEP 13.
 BY_UFUNC: dict[np.ufunc, Elementwise] = {}
-# loaders of rule tables that are imported on first use (SciPy's): the package's __init__ adds them
-LAZY_TABLES: list[Callable[[], None]] = []
 _FLOATS = (float, int)
 _IEEE_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
 # also TypeError: a rule without a math twin has scalar None
@@ -146,18 +143,12 @@ def _on_floats(fn: Any) -> Any:
 
 
 def rule_for(ufunc: Any) -> Elementwise | None:
-    """The rule for a NumPy ufunc, or None; scipy.special's rules load the first time they are needed,
-    so that ``import dualdiff`` never pays for importing SciPy.
+    """The rule for a ufunc (NumPy's, or SciPy's once scipy.special is imported), or None.
 
     >>> rule_for(np.sin).name, rule_for(np.gcd)
     ('sin', None)
     """
-    rule = BY_UFUNC.get(ufunc)
-    if rule is None and LAZY_TABLES and "scipy.special" in sys.modules:
-        while LAZY_TABLES:
-            LAZY_TABLES.pop()()
-        rule = BY_UFUNC.get(ufunc)
-    return rule
+    return BY_UFUNC.get(ufunc)
 
 
 def _as_operand(a: Any) -> Any:
