@@ -264,6 +264,6 @@ class _ImportHook(importlib.abc.MetaPathFinder):
                         except Exception as e:  # never break the user's import
                             warnings.warn(f"dualdiff could not add its rules for {name}: {e!r}", stacklevel=2)
 
-                spec.loader.exec_module = exec_module
+                spec.loader.exec_module = exec_module  # type: ignore[method-assign]
                 return spec
         return None
