@@ -40,6 +40,7 @@ __version__ = "0.1.0"
 
 # SciPy's rules load when SciPy's modules are imported (importing SciPy is slow: never for us)
 _after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.special") else None)
+_after_import("scipy.linalg", lambda: None if importlib.import_module("dualdiff.functions.scipy_linalg") else None)
 
 
 def __getattr__(name: str) -> object:

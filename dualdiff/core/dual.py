@@ -368,7 +368,9 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
             d = r if (r == r or (p != 0 and d != 0.0)) else 0.0  # 0 times inf is 0 (see scale)
         else:
             d = scale(p, d)
-        return _newf(y, d, x._t)
+        out = _new_object(Dual)  # built here, not by _newf: a call costs as much as the derivative
+        out._v, out._d, out._t = y, d, x._t
+        return out
     if rule.complex_form is not None and np.iscomplexobj(v):
         return rule.complex_form(x)
     y = rule(v)

@@ -299,6 +299,8 @@ def ufunc_call(ufunc: Any, method: str, inputs: tuple[Any, ...], kwargs: dict[st
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype).kind not in "fc" and not boolean:
         raise TypeError(f"numpy.{ufunc.__name__}(..., dtype={np.dtype(dtype)}) would drop the derivative; leave dtype= out")
+    if method == "__call__" and ufunc in FUNCTIONS:  # matmul, vecdot, ...: registered like NumPy's functions
+        return FUNCTIONS[ufunc](*inputs, **kwargs)
     if method == "__call__":
         refuse(ufunc.__name__, where=kwargs.pop("where", None))
         kwargs.pop("casting", None)

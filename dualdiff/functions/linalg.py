@@ -28,6 +28,13 @@ _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
 _EighResult = type(np.linalg.eigh(np.eye(1)))
 
 
+def _real_only(name: str, a: Any) -> Any:
+    """These rules are for real matrices: a complex one is refused, never differentiated wrongly."""
+    if np.iscomplexobj(plain(a)):
+        raise TypeError(f"numpy.linalg.{name} of a complex matrix is not supported on Duals and Vars (only real matrices)")
+    return a
+
+
 def _mT(a: Any) -> Any:
     return np.swapaxes(a, -1, -2)
 
@@ -164,7 +171,7 @@ _cholesky = Primitive("linalg.cholesky", np.linalg.cholesky, _cholesky_jvp, _cho
 
 @register(np.linalg.cholesky)
 def cholesky(a: Any, /, *, upper: bool = False) -> Any:
-    a = _as_operand(a)
+    a = _real_only("cholesky", _as_operand(a))
     if upper:  # LAPACK then reads the upper triangle, which is the lower one of A^T
         return _mT(_cholesky(_mT(a)))
     return _cholesky(a)
@@ -200,7 +207,7 @@ _eigh = Primitive("linalg.eigh", lambda a, UPLO: tuple(np.linalg.eigh(a, UPLO)),
 
 @register(np.linalg.eigh)
 def eigh(a: Any, UPLO: str = "L") -> Any:
-    w, V = _eigh(_as_operand(a), UPLO=UPLO)
+    w, V = _eigh(_real_only("eigh", _as_operand(a)), UPLO=UPLO)
     return _EighResult(w, V)
 
 
@@ -292,7 +299,7 @@ def svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: 
     if full_matrices and m != n:
         no_rule("numpy.linalg.svd(full_matrices=True) of a non-square matrix (the extra singular vectors are not unique); "
                 "pass full_matrices=False")
-    u, s, vh = _svd(a, full_matrices=full_matrices)
+    u, s, vh = _svd(_real_only("svd", a), full_matrices=full_matrices)
     return type(np.linalg.svd(np.eye(1)))(u, s, vh)
 
 
@@ -337,7 +344,7 @@ _eig = Primitive("linalg.eig", _eig_value, _eig_jvp, _eig_vjp)
 
 @register(np.linalg.eig)
 def eig(a: Any) -> Any:
-    w, V = _eig(_as_operand(a))
+    w, V = _eig(_real_only("eig", _as_operand(a)))
     return type(np.linalg.eig(np.eye(1)))(w, V)
 
 

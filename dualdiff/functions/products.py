@@ -274,7 +274,7 @@ def polyval(p: Any, x: Any) -> Any:
 @register(np.convolve)
 def convolve(a: Any, v: Any, mode: str = "full") -> Any:
     """Linear in each argument: a sum of shifted copies, written with indexing and einsum."""
-    a, v = _as_operand(a), _as_operand(v)
+    a, v = np.ravel(_as_operand(a)), np.ravel(_as_operand(v))  # NumPy reads scalars as length-1 arrays
     if shape(v)[0] > shape(a)[0]:
         a, v = v, a
     n, m = shape(a)[0], shape(v)[0]

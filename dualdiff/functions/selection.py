@@ -123,6 +123,56 @@ def asarray_chkfinite(a: Any, dtype: Any = None, order: Any = None) -> Any:
     return a
 
 
+@register(np.unique)
+def unique(ar: Any, return_index: bool = False, return_inverse: bool = False, return_counts: bool = False, axis: Any = None,
+           **kw: Any) -> Any:
+    """The unique values are entries of ar: each carries the derivative of its first occurrence."""
+    if axis is not None:
+        raise TypeError("numpy.unique(..., axis=...) is not supported on Duals and Vars; leave axis= out")
+    flat = ravel(_as_operand(ar))
+    values, index, inverse, counts = np.unique(plain(flat), return_index=True, return_inverse=True, return_counts=True, **kw)
+    extra = [r for r, want in ((index, return_index), (inverse.reshape(np.shape(plain(ar))), return_inverse), (counts, return_counts)) if want]
+    return (flat[index], *extra) if extra else flat[index]
+
+
+@register(np.bincount)
+def bincount(x: Any, weights: Any = None, minlength: int = 0) -> Any:
+    """Counts are integers; with weights, the sums are linear in them: a 0/1 matrix times the weights."""
+    bins = np.asarray(plain(x))
+    if weights is None:
+        return np.bincount(bins, minlength=minlength)
+    n = max(minlength, int(bins.max()) + 1 if bins.size else 0)
+    onehot = (np.arange(n)[:, None] == bins[None, :]).astype(float)
+    return onehot @ _as_operand(weights)
+
+
+@register(np.histogram_bin_edges)
+def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any = None) -> Any:
+    """Equal-width edges from the data's min to max move with them; given edges are constants."""
+    if not isinstance(bins, (int, np.integer)) or range is not None:
+        return np.histogram_bin_edges(plain(a), bins, range, plain(weights))
+    a = ravel(_as_operand(a))
+    lo, hi = np.min(a), np.max(a)
+    if np.asarray(plain(lo)) == np.asarray(plain(hi)):  # NumPy widens an empty range by 0.5 each way
+        lo, hi = lo - 0.5, hi + 0.5
+    return lo + (hi - lo) * np.linspace(0.0, 1.0, int(bins) + 1)
+
+
+@register(np.histogram)
+def histogram(a: Any, bins: Any = 10, range: Any = None, density: Any = None, weights: Any = None) -> Any:
+    """The counts see values (they are piecewise constant); weighted counts and the edges carry derivatives."""
+    counts, edges = np.histogram(plain(a), bins, range, density=None, weights=None)
+    if isinstance(bins, (int, np.integer)) and range is None:
+        edges = histogram_bin_edges(a, bins)
+    if weights is not None or density:
+        which = np.clip(np.searchsorted(np.asarray(plain(edges)), plain(np.ravel(_as_operand(a))), "right") - 1, 0, len(counts) - 1)
+        w = np.ones(np.size(plain(a))) if weights is None else ravel(_as_operand(weights))
+        counts = bincount(which, w, minlength=len(counts))
+        if density:
+            counts = counts / np.sum(counts) / np.diff(edges)
+    return counts, edges
+
+
 def _on_values(f: Any) -> Any:
     """Functions whose result does not depend smoothly on values (indices, flags, dtypes) see plain values."""
 
@@ -142,8 +192,8 @@ for _f in (
     np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero, np.count_nonzero, np.searchsorted,
     np.isclose, np.allclose, np.array_equal, np.array_equiv, np.result_type, np.iscomplexobj, np.isrealobj,
     np.iscomplex, np.isreal, np.zeros_like, np.ones_like, np.empty_like, np.may_share_memory, np.shares_memory,
-    np.any, np.all, np.digitize, np.can_cast, np.argpartition, np.nanargmax, np.nanargmin, np.histogram,
-    np.histogram_bin_edges, np.bincount, np.unique, np.isin, np.lexsort, np.isfortran, np.array2string,
+    np.any, np.all, np.digitize, np.can_cast, np.argpartition, np.nanargmax, np.nanargmin,
+    np.isin, np.lexsort, np.array2string,
     np.array_repr, np.array_str, np.tril_indices_from, np.triu_indices_from, np.diag_indices_from,
 ):
     FUNCTIONS[_f] = _on_values(_f)

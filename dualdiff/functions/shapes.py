@@ -386,25 +386,12 @@ def delete(arr: Any, obj: Any, axis: Any = None) -> Any:
 
 @register(np.insert)
 def insert(arr: Any, obj: Any, values: Any, axis: Any = None) -> Any:
-    if axis is None:
-        arr, axis = ravel(arr), 0
-    axis = axis % ndim(arr)
-    n = shape(arr)[axis]
-    # the positions as NumPy puts them: insert into an index array, and -1 marks the new entries
-    where_ = np.insert(np.arange(n, dtype=float), obj, np.nan, axis=0)
-    new = np.isnan(where_)
-    vals = _as_operand(values)
-    s = list(shape(arr))
-    s[axis] = int(new.sum())
-    if ndim(vals) == ndim(arr) or ndim(vals) == 0:
-        vals_full = broadcast_to(vals, tuple(s))
-    else:  # values along the other axes, one set per inserted position
-        vals_full = moveaxis(broadcast_to(vals, tuple(s[:axis] + s[axis + 1 :]) + (s[axis],)), -1, axis)
-    both_ = concatenate([arr, vals_full], axis)
-    order = np.empty(len(where_), dtype=int)
-    order[~new] = np.arange(n)
-    order[new] = n + np.arange(int(new.sum()))
-    return both_[(slice(None),) * axis + (order,)]
+    """NumPy's own insert on index arrays says where each entry comes from (its broadcasting rules
+    included); the result then picks entries of arr and values."""
+    arr, vals = _as_operand(arr), _as_operand(values)
+    n, m = int(np.prod(shape(arr))), int(np.prod(shape(vals)))
+    src = np.insert(np.arange(n).reshape(shape(arr)), obj, (-1 - np.arange(m)).reshape(shape(vals)), axis=axis)
+    return concatenate([ravel(arr), ravel(vals)])[np.where(src >= 0, src, n - 1 - src)]
 
 
 @register(np.diagonal)
@@ -521,9 +508,9 @@ def resize(a: Any, new_shape: Any) -> Any:
 # --- astype between floating types: linear, the cotangent cast back ---
 _astype = linear(
     "astype",
-    lambda x, dtype: np.asarray(x).astype(dtype),
-    lambda i, g, xs, y, dtype: np.asarray(g).astype(np.result_type(xs[0])),
-    batched=lambda d, k, dtype: np.asarray(d).astype(dtype),
+    lambda x, dtype: np.astype(x, dtype),
+    lambda i, g, xs, y, dtype: np.astype(g, np.result_type(plain(xs[0]))),
+    batched=lambda d, k, dtype: np.astype(d, dtype),
 )
 
 

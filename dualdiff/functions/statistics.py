@@ -12,7 +12,7 @@ from ..core.dual import ndim, shape
 from ..core.functions import no_rule, refuse, register
 from ..core.number import Number
 from ..core.number import plain as _plain_value
-from .reductions import pick
+from .reductions import _gather, pick
 from .selection import sort
 from .shapes import _as_operand, atleast_2d, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, transpose
 
@@ -50,21 +50,18 @@ def quantile(
     refuse("quantile", out=out)
     if method != "linear" or kw.get("weights") is not None:
         no_rule(f"numpy.quantile with method={method!r} or weights")
-    nd, flat = ndim(a), axis is None
-    if flat:
-        a, axis = ravel(a), 0
-    s = moveaxis(sort(a, axis), axis, -1)
+    b, rest, keep = _gather(_as_operand(a), axis)  # the reduced axes merged into the last one
+    s = sort(b, -1)
     n = shape(s)[-1]
     q = q if isinstance(q, Number) else np.asarray(q, dtype=float)
     pos = q * (n - 1)
     lo = np.floor(_plain_value(pos)).astype(int)
     hi = np.minimum(lo + 1, n - 1)
     w = pos - lo
-    r = s[..., lo] * (1 - w) + s[..., hi] * w
-    r = moveaxis(r, -1, 0) if ndim(q) else r
-    if keepdims:
-        r = reshape(r, shape(q) + (1,) * nd) if flat else expand_dims(r, axis % ndim(s) + ndim(q))
-    return r
+    r = s[..., lo] * (1 - w) + s[..., hi] * w  # rest + q.shape
+    nq = ndim(q)
+    r = moveaxis(r, tuple(range(-nq, 0)), tuple(range(nq))) if nq else r
+    return reshape(r, shape(q) + (keep if keepdims else rest))
 
 
 @register(np.percentile)
@@ -97,6 +94,7 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
 
 @register(np.trapezoid)
 def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
+    y, x = _as_operand(y), _as_operand(x)
     n = ndim(y)
     axis = axis % n
     if x is None:
@@ -216,8 +214,11 @@ def gradient(f: Any, *varargs: Any, axis: Any = None, edge_order: int = 1) -> An
 
 @register(np.sinc)
 def sinc(x: Any) -> Any:
-    """sin(pi x) / (pi x); at exactly 0 its Taylor polynomial, so derivatives to the 4th order hold there."""
+    """sin(pi x) / (pi x); near 0 (|pi x| < 0.1) its Taylor polynomial, where the quotient's derivatives
+    would cancel: there the series is exact to rounding for the value and its first six derivatives."""
     x = _as_operand(x)
     u = np.pi * x
-    zero = np.asarray(_plain_value(x)) == 0
-    return np.where(zero, 1 - u * u / 6 + u**4 / 120, np.sin(u) / np.where(zero, 1.0, u))
+    near = np.abs(np.asarray(_plain_value(u))) < 0.1
+    u2 = u * u
+    series = 1 - u2 / 6 * (1 - u2 / 20 * (1 - u2 / 42 * (1 - u2 / 72 * (1 - u2 / 110 * (1 - u2 / 156)))))
+    return np.where(near, series, np.sin(u) / np.where(near, 1.0, u))

@@ -59,6 +59,7 @@ class Elementwise:
         self.scalar = scalar
         self.partials = partials
         self.nargs = len(partials)
+        self.unary = self.nargs == 1
         self.name = name or ufunc.__name__
         self.on_floats: tuple[Callable[..., Any], ...] | None = None  # built on first use
         self.__name__ = self.name
@@ -92,13 +93,13 @@ class Elementwise:
             return float(p) if isinstance(p, np.floating) else p
 
     def __call__(self, x: Any, *rest: Any) -> Any:
-        if not rest and self.nargs == 1:  # the hot path: one argument, a number type's own handler
+        if not rest and self.unary:  # the hot path: one argument, a number type's own handler
             t = type(x)
-            if t is np.ndarray:
-                return self.ufunc(x)
             h = _unary_handler(t)
             if h is not None:
                 return h(self, x)
+            if t is np.ndarray:
+                return self.ufunc(x)
             if t is float and self.scalar is not None:
                 try:
                     return self.scalar(x)
