@@ -131,7 +131,8 @@ def unique(ar: Any, return_index: bool = False, return_inverse: bool = False, re
         raise TypeError("numpy.unique(..., axis=...) is not supported on Duals and Vars; leave axis= out")
     flat = ravel(_as_operand(ar))
     values, index, inverse, counts = np.unique(plain(flat), return_index=True, return_inverse=True, return_counts=True, **kw)
-    extra = [r for r, want in ((index, return_index), (inverse.reshape(np.shape(plain(ar))), return_inverse), (counts, return_counts)) if want]
+    inverse = inverse.reshape(np.shape(plain(ar)))
+    extra = [r for r, want in ((index, return_index), (inverse, return_inverse), (counts, return_counts)) if want]
     return (flat[index], *extra) if extra else flat[index]
 
 

@@ -14,7 +14,7 @@ from ..core.number import Number
 from ..core.number import plain as _plain_value
 from .reductions import _gather, pick
 from .selection import sort
-from .shapes import _as_operand, atleast_2d, concatenate, expand_dims, moveaxis, ravel, reshape, squeeze, transpose
+from .shapes import _as_operand, atleast_2d, concatenate, moveaxis, reshape, squeeze, transpose
 
 
 # --- statistics and sampling: composites of the entries in shapes, reductions and selection ---
