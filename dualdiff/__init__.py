@@ -39,14 +39,14 @@ __all__ = [
 __version__ = "0.1.0"
 
 # SciPy's rules load when SciPy's modules are imported (importing SciPy is slow: never for us)
-_after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.special") else None)
+_after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.functions.scipy_special") else None)
 _after_import("scipy.linalg", lambda: None if importlib.import_module("dualdiff.functions.scipy_linalg") else None)
 
 
 def __getattr__(name: str) -> object:
     if name == "special":
         try:
-            return importlib.import_module("dualdiff.special")
+            return importlib.import_module("dualdiff.rules.special")
         except ImportError:  # no SciPy: then there is no dualdiff.special either
             raise AttributeError("dualdiff.special needs SciPy (pip install scipy)") from None
     raise AttributeError(f"module 'dualdiff' has no attribute {name!r}")

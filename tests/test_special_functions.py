@@ -1,4 +1,4 @@
-"""The scipy.special rules (dualdiff/special.py) against independent references.
+"""The scipy.special rules (dualdiff/rules/special.py) against independent references.
 
 Every rule is checked at ordinary points against mpmath's numerical derivatives at 40 digits: first
 derivatives in forward mode and on the tape, second derivatives by nesting and by the reverse Hessian,

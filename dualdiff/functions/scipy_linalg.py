@@ -299,8 +299,11 @@ def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False, check_finit
 
 @register_foreign("scipy.linalg", "cho_factor")
 def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True) -> tuple[Any, bool]:
-    """``(c, lower)`` for `cho_solve`; c's unused triangle holds zeros (SciPy leaves whatever was there)."""
-    return cholesky(a, lower=lower, check_finite=check_finite), lower
+    """``(c, lower)`` for `cho_solve`: c holds the factor in the triangle named by ``lower`` and, as
+    LAPACK leaves it in SciPy's result, ``a``'s own entries in the other one (which cho_solve never reads)."""
+    a = _as_operand(a)
+    factor = cholesky(a, lower=lower, check_finite=check_finite)
+    return factor + (np.triu(a, 1) if lower else np.tril(a, -1)), lower
 
 
 @register_foreign("scipy.linalg", "cho_solve")
@@ -312,9 +315,10 @@ def cho_solve(c_and_lower: Any, b: Any, overwrite_b: bool = False, check_finite:
     _square("cho_solve", c)
     t = _triangle(c, lower)
     _nonsingular_triangle(t, "cho_solve")
-    if lower:
-        return np.linalg.solve(_mH(t), np.linalg.solve(t, b))
-    return np.linalg.solve(t, np.linalg.solve(_mH(t), b))
+    vec = len(_shape(b)) == 1  # a vector, for every matrix of a stack
+    r = b[:, None] if vec else b
+    x = np.linalg.solve(_mH(t), np.linalg.solve(t, r)) if lower else np.linalg.solve(t, np.linalg.solve(_mH(t), r))
+    return x[..., 0] if vec else x
 
 
 # --- LU: P A = L U; with M = L^-1 P dA U^-1, dL = L tril(M, -1), dU = triu(M) U ---

@@ -37,10 +37,8 @@ from typing import Any
 import numpy as np
 import scipy.special as sp
 
-from .core.functions import register_foreign
-from .rules.elementwise import HANDLERS
-from .rules.elementwise import Elementwise as E
-from .rules.table import _sign_bit, _where, cos, exp, log, log1p, sin
+from .elementwise import Elementwise as E
+from .table import _sign_bit, _where, cos, exp, log, log1p, sin
 
 PI, NAN = math.pi, math.nan
 SQRT_PI, LOG_SQRT_2PI = math.sqrt(math.pi), 0.5 * math.log(2 * math.pi)
@@ -87,31 +85,6 @@ def polygamma(n: int) -> E:
     if n == 0:
         return psi
     return E(functools.partial(_scipy_polygamma, n), None, lambda x, out: polygamma(n + 1)(x), name=f"polygamma_{n}")
-
-
-def _integer_order(n: Any) -> int:
-    if type(n) in HANDLERS:
-        raise TypeError("scipy.special.polygamma: dualdiff has no derivative with respect to the order n; pass it as a plain number")
-    k = int(n) if np.ndim(n) == 0 and n == n and abs(n) != math.inf else -1
-    if k < 0 or k != n:
-        raise TypeError(f"scipy.special.polygamma of a Dual or Var takes one integer order n >= 0, not {n!r}")
-    return k
-
-
-@register_foreign("scipy.special", "polygamma")
-def _polygamma(n: Any, x: Any) -> Any:
-    """scipy.special.polygamma(n, x) of a Dual or Var: ``polygamma(n)(x)``, n an integer constant.
-
-    SciPy's polygamma is a Python function that makes arrays of its arguments before it calls any ufunc,
-    so NEP 13 never sees a Dual there: `register_foreign` puts a wrapper in its place that sends Duals and
-    Vars here, and everything else to SciPy's own function.
-
-    >>> import scipy.special as sp
-    >>> from dualdiff import derivative
-    >>> round(float(derivative(lambda t: sp.polygamma(1, t), 1.0)), 10)  # polygamma(2, 1) = -2 zeta(3)
-    -2.4041138063
-    """
-    return polygamma(_integer_order(n))(x)
 
 
 def _x_over(x: Any, y: Any, outside: Any) -> Any:

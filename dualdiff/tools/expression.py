@@ -94,7 +94,7 @@ def functions() -> dict[str, Elementwise]:
     found: dict[str, Elementwise] = dict(TABLE)
     found["abs"] = TABLE["absolute"]
     if importlib.util.find_spec("scipy") is not None:  # scipy.special's rules (erf, gammaln, ...) with SciPy
-        special = importlib.import_module("dualdiff.special")
+        special = importlib.import_module("dualdiff.rules.special")
         for name in special.__all__:
             found.setdefault(name, getattr(special, name))
     return {name: f for name, f in sorted(found.items()) if isinstance(f, Elementwise)}
