@@ -63,16 +63,24 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
 
 
 def _input(x: Any, name: str = "x") -> Any:
-    """An input point: a float, a float array, or (nested calls) a Dual or Var as it is."""
+    """An input point: a float, a float array, or (nested calls) a Dual or Var as it is; a list
+    holding Duals or Vars becomes one of them."""
     if isinstance(x, Number):
         return x
+    if np.iscomplexobj(x) if not isinstance(x, (list, tuple)) else any(isinstance(e, complex) for e in np.ravel(np.asarray(x, object))):
+        raise TypeError(
+            f"{name} is complex: dualdiff differentiates at real points. Split z = a + ib and differentiate in a and b "
+            "(the function may use complex numbers inside)"
+        )
     if isinstance(x, (bool, int, float, np.number)):
         return float(x)
     try:
-        a = np.asarray(x, dtype=float)
+        return np.asarray(x, dtype=float)
     except (TypeError, ValueError):
+        objects = np.asarray(x, dtype=object) if isinstance(x, (list, tuple)) else None
+        if objects is not None and any(isinstance(e, Number) for e in objects.flat):
+            return from_objects(objects)
         raise TypeError(f"{name} must be a number or an array of numbers, not {type(x).__name__}") from None
-    return a
 
 
 def _scalar_input(x: Any, fn: str) -> Any:

@@ -498,6 +498,9 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
 
 
 def _complex(v: Any) -> bool:
+    """Complex-valued (a Dual or Var of complex values included)?"""
+    while isinstance(v, Number):
+        v = v.value
     return type(v) is complex or getattr(getattr(v, "dtype", None), "kind", "") == "c"
 
 
