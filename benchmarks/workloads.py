@@ -211,7 +211,7 @@ def jacobian(n: int, key: str, wanted: dict[str, Any]) -> Workload:
 def reverse_available() -> str:
     """'' when dualdiff.gradient takes mode="reverse", else why not."""
     if "mode" not in inspect.signature(dualdiff.gradient).parameters:
-        return 'not available yet: dualdiff.gradient has no mode="reverse" (dualdiff/tape.py)'
+        return 'not available yet: dualdiff.gradient has no mode="reverse" (dualdiff/core/tape.py)'
     return ""
 
 

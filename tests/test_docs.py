@@ -110,3 +110,9 @@ def test_the_index_links_every_page() -> None:
     for page in PAGES:
         if page.name != "index.md":
             assert f"]({page.name})" in index, f"docs/index.md does not link {page.name}"
+
+
+def test_the_coverage_page_is_generated_from_the_tables() -> None:
+    from dualdiff.tools import coverage
+
+    assert (DOCS / "coverage.md").read_text() == coverage.page(), "regenerate: python -m dualdiff.tools.coverage > docs/coverage.md"

@@ -1,6 +1,6 @@
 """The computational graph: what backpropagation looks like, drawn from the reverse-mode tape.
 
-`trace_graph` runs a function once on tape variables (`dualdiff.tape.Var`), runs the backward pass,
+`trace_graph` runs a function once on tape variables (`dualdiff.Var`), runs the backward pass,
 and keeps one node per operation ("+", "*", "**2", "sin", ...) with edges for the data flow. Each
 edge carries its forward value and, from the backward pass, the gradient flowing back along it:
 1 at the output (dz/dz), then each node's local derivative multiplied in. The graph prints as
