@@ -386,16 +386,37 @@ def batch(x: Dual) -> tuple[int, ...]:
 
 def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Forward mode for a primitive of the function table: its value, and its jvp of the tangents."""
+    if len(xs) == 1:
+        return _apply_one(prim, xs[0], params)
     t = max(x._t for x in xs if isinstance(x, Dual))
     mine = [isinstance(x, Dual) and x._t == t for x in xs]
     vals = tuple(x._v if m else x for x, m in zip(xs, mine, strict=True))
     k = next((batch(x) for x, m in zip(xs, mine, strict=True) if m and is_batched(x)), ())
     y = prim.value(*vals, **params)
-    with np.errstate(all="ignore"):
-        d = prim.jvp([x._d if m else None for x, m in zip(xs, mine, strict=True)], vals, y, k, **params)
+    ds = [x._d if m else None for x, m in zip(xs, mine, strict=True)]
+    if prim.linear:
+        d = prim.jvp(ds, vals, y, k, **params)
+    else:
+        with np.errstate(all="ignore"):
+            d = prim.jvp(ds, vals, y, k, **params)
     if isinstance(y, tuple):
         return tuple(_dual_of(a, b, k, t) for a, b in zip(y, d, strict=True))
     return _dual_of(y, d, k, t)
+
+
+def _apply_one(prim: functions.Primitive, x: Dual, params: dict[str, Any]) -> Any:
+    """`apply_primitive` for one operand (reshape, sum, transpose, inv, ...): no tags to compare.
+    A linear map is applied to the tangent directly, without floating-point guards it cannot need."""
+    v, d = x._v, x._d
+    k = shape(d)[:1] if ndim(d) > ndim(v) else ()
+    y = prim.value(v, **params)
+    if prim.tangent is not None:
+        return _dual_of(y, prim.tangent(d, k, params), k, x._t)
+    with np.errstate(all="ignore"):
+        dy = prim.jvp([d], (v,), y, k, **params)
+    if isinstance(y, tuple):
+        return tuple(_dual_of(a, b, k, x._t) for a, b in zip(y, dy, strict=True))
+    return _dual_of(y, dy, k, x._t)
 
 
 def _dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:

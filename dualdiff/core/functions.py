@@ -115,11 +115,17 @@ class Primitive:
         self.value = value
         self.jvp = jvp
         self.vjp = vjp
+        # for a linear map of one operand: tangent(d, k, params), the map itself (no jvp call around it)
+        self.tangent: Callable[..., Any] | None = None
+        self.linear = False  # linear maps need no floating-point guards around their jvp
 
     def __repr__(self) -> str:
         return f"<dualdiff primitive {self.name}>"
 
     def __call__(self, *xs: Any, **params: Any) -> Any:
+        if len(xs) == 1:  # the common case: one operand, no priorities to compare
+            h = HANDLERS.get(type(xs[0]))
+            return self.value(xs[0], **params) if h is None else h[1](self, xs, params)
         best = None
         for x in xs:
             h = HANDLERS.get(type(x))
@@ -166,7 +172,9 @@ def linear(
             return value(*full, **params)
         return np.stack([value(*[d[j] for d in full], **params) for j in range(k[0])])
 
-    return Primitive(name, value, jvp, transpose)
+    prim = Primitive(name, value, jvp, transpose)
+    prim.tangent, prim.linear = one, True
+    return prim
 
 
 # --- libraries that do not dispatch (SciPy): their functions get a wrapper that sends Duals and

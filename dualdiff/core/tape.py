@@ -482,6 +482,12 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
 
 def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Reverse mode for a primitive of the function table: record its value and what its vjp needs."""
+    if len(xs) == 1 and prim.vjp is not None and not isinstance(xs[0].value, tuple):  # one operand: no tags to compare
+        x = xs[0]
+        v = x.value
+        y = prim.value(v, **params)
+        if not isinstance(y, tuple):
+            return _node(y, x._t, prim.name, xs, _vjp_primitive, (prim, (v,), y, _FIRST, params))
     t = max(x._t for x in xs if isinstance(x, Var))
     if any(isinstance(x, Dual) and x._t > t for x in xs):
         return _dual_apply_primitive(prim, xs, params)  # a newer Dual is the outer number

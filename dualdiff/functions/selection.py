@@ -29,6 +29,7 @@ def _where_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, cond: Any) -> Any:
 
 
 _where = Primitive("where", lambda x, y, cond: np.where(cond, x, y), _where_jvp, _where_vjp)
+_where.linear = True
 
 
 @register(np.where)

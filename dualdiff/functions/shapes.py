@@ -46,10 +46,17 @@ _reshape = linear(
 
 @register(np.reshape)
 def reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None) -> Any:
-    s = _tuple(newshape if shape is None else shape)
+    s = newshape if shape is None else shape
+    s = (int(s),) if isinstance(s, (int, np.integer)) else tuple(s)
+    a = _as_operand(a)
     if -1 in s:  # the tangent may carry directions: resolve -1 on the value's size
-        s = np.empty(np.shape(plain(a))).reshape(s).shape
-    return _reshape(_as_operand(a), shape=s, order=order)
+        known = int(np.prod([n for n in s if n != -1]))
+        s = tuple(int(np.prod(_shape_of(a))) // max(known, 1) if n == -1 else n for n in s)
+    return _reshape(a, shape=s, order=order)
+
+
+def _shape_of(a: Any) -> tuple[int, ...]:
+    return shape(a) if hasattr(a, "shape") else np.shape(a)
 
 
 # --- transpose: a permutation of axes; its transpose is the inverse permutation ---
@@ -91,11 +98,13 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Any, ...]:
 # --- concatenate: tangents side by side (zeros for constants); the cotangent is cut back into pieces ---
 def _concatenate_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], axis: int) -> Any:
     n = np.ndim(y)
-    parts = [
-        np.zeros(k + np.shape(x)) if d is None else np.broadcast_to(lift_batched(d, k, n), k + np.shape(x))
-        for d, x in zip(ds, xs, strict=True)
-    ]
+    parts = [np.zeros(k + np.shape(x)) if d is None else _full(d, k, n, np.shape(x)) for d, x in zip(ds, xs, strict=True)]
     return np.concatenate(parts, axis + len(k))
+
+
+def _full(d: Any, k: tuple[int, ...], n: int, s: tuple[int, ...]) -> Any:
+    """A tangent with all of its shape k + s (a scalar 0 or an unbatched one broadcast out)."""
+    return d if np.shape(d) == k + s else np.broadcast_to(lift_batched(d, k, n), k + s)
 
 
 def _concatenate_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, axis: int) -> Any:
@@ -104,6 +113,7 @@ def _concatenate_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, axis: int) -> 
 
 
 _concatenate = Primitive("concatenate", lambda *xs, axis: np.concatenate(xs, axis), _concatenate_jvp, _concatenate_vjp)
+_concatenate.linear = True
 
 
 @register(np.concatenate, np.concat) if hasattr(np, "concat") else register(np.concatenate)
@@ -112,7 +122,6 @@ def concatenate(arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = Non
     xs = [_as_operand(a) for a in arrays]
     if axis is None:
         xs, axis = [ravel(x) for x in xs], 0
-    xs = [x for x in xs]
     return _concatenate(*xs, axis=int(axis) % builtins.max(1, ndim(xs[0])))
 
 

@@ -4,7 +4,7 @@ and a test checks that the page and the tables agree, so the list cannot go stal
     python -m dualdiff.tools.coverage > docs/coverage.md
 
 >>> text = page()
->>> "numpy.linalg.solve" in text and "| `sin` |" in text
+>>> "numpy.linalg.solve" in text and "`sin`" in text
 True
 """
 
