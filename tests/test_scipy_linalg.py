@@ -31,6 +31,7 @@ b = rng.standard_normal(N)
 B2 = rng.standard_normal((N, 2))
 TALL = rng.standard_normal((4, 3))
 WIDE = rng.standard_normal((2, 4))
+PIVOTED = A[[1, 2, 0]]  # LU needs row interchanges
 STACK = np.stack([A, A.T + np.eye(N)])
 STACK_SPD = np.stack([SPD, SPD + np.diag([1.0, 2.0, 3.0])])
 
@@ -86,13 +87,15 @@ CASES: list[tuple[str, Callable[[Any], Any], np.ndarray]] = [
     ("solve-1x1", lambda x: sl.solve(x, b), np.array([[2.5]])),
     ("solve-stacked", lambda x: sl.solve(x, b), STACK),
     *[
-        (f"solve-{assume}-{'lower' if lower else 'upper'}", lambda x, assume=assume, lower=lower: sl.solve(x, b, assume_a=assume, lower=lower),
+        (f"solve-{assume}-{'lower' if lower else 'upper'}",
+         lambda x, assume=assume, lower=lower: sl.solve(x, b, assume_a=assume, lower=lower),
          SPD + 0.1 * B)  # not symmetric: only the triangle SciPy reads moves the result
         for assume in ("sym", "her", "pos", "diagonal", "tridiagonal", "upper triangular", "lower triangular", "banded", "gen")
         for lower in (False, True)
     ],
     *[
-        (f"solve_triangular-{trans}-{lower}-{unit}", lambda x, t=trans, lo=lower, u=unit: sl.solve_triangular(x, B2, trans=t, lower=lo, unit_diagonal=u), A)
+        (f"solve_triangular-{trans}-{lower}-{unit}",
+         lambda x, t=trans, lo=lower, u=unit: sl.solve_triangular(x, B2, trans=t, lower=lo, unit_diagonal=u), A)
         for trans in (0, "T", 2)
         for lower in (False, True)
         for unit in (False, True)
@@ -107,7 +110,8 @@ CASES: list[tuple[str, Callable[[Any], Any], np.ndarray]] = [
     ("cho_solve-b", lambda x: sl.cho_solve(sl.cho_factor(SPD), x), B2),
     ("cho_solve-stacked", lambda x: sl.cho_solve(sl.cho_factor(x), b), STACK_SPD),
     ("lu_factor", lambda x: sl.lu_factor(x)[0], A),
-    ("lu_factor-pivoting", lambda x: sl.lu_factor(x)[0], B),  # B needs row interchanges
+    ("lu_factor-pivoting", lambda x: sl.lu_factor(x)[0], PIVOTED),
+    ("lu_factor-B", lambda x: sl.lu_factor(x)[0], B),
     ("lu_factor-stacked", lambda x: sl.lu_factor(x)[0], np.stack([A, B])),
     ("lu", lambda x: sl.lu(x), B),
     ("lu-permute_l", lambda x: sl.lu(x, permute_l=True), B),
@@ -170,8 +174,9 @@ HESSIANS = [
     ("solve-pos", lambda x: sl.solve(x.reshape(3, 3), b, assume_a="pos"), SPD.ravel()),
     ("solve_triangular", lambda x: sl.solve_triangular(x.reshape(3, 3), b, trans=1), A.ravel()),
     ("cho_solve", lambda x: sl.cho_solve(sl.cho_factor(x[:9].reshape(3, 3)), x[9:]), np.r_[SPD.ravel(), b]),
-    ("lu_factor", lambda x: sl.lu_factor(x.reshape(3, 3))[0], B.ravel()),
-    ("lu_solve", lambda x: sl.lu_solve(sl.lu_factor(x[:9].reshape(3, 3)), x[9:], trans=1), np.r_[B.ravel(), b]),
+    ("lu_factor", lambda x: sl.lu_factor(x.reshape(3, 3))[0], PIVOTED.ravel()),
+    ("lu_solve", lambda x: sl.lu_solve(sl.lu_factor(x[:9].reshape(3, 3)), x[9:], trans=1), np.r_[PIVOTED.ravel(), b]),
+    ("lu_solve-ill-conditioned", lambda x: sl.lu_solve(sl.lu_factor(x.reshape(3, 3)), b), B.ravel()),
     ("expm", lambda x: sl.expm(x.reshape(3, 3)), (0.5 * A).ravel()),
     ("expm-scaled", lambda x: sl.expm(x.reshape(3, 3)), (2 * A).ravel()),
     ("pinv", lambda x: sl.pinv(x.reshape(4, 3)), TALL.ravel()),
@@ -374,6 +379,36 @@ SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
 def test_singular_matrices_raise(f: Callable[[Any], Any], error: type, says: str, mode: str) -> None:
     with pytest.raises(error, match=says):
         dd.jacobian(lambda x: flat(f(x)), SINGULAR, mode=mode)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize(
+    ("f", "what"),
+    [
+        (lambda x: sl.eigh(x)[1], "eigh: the matrix has repeated eigenvalues"),
+        (lambda x: sl.eigvalsh(x), "eigh: the matrix has repeated eigenvalues"),
+        (lambda x: sl.svd(x)[0], "svd: the matrix has repeated singular values"),
+        (sl.svdvals, "svdvals: the matrix has repeated singular values"),
+    ],
+)
+def test_repeated_eigenvalues_raise_rather_than_split_wrongly(f: Callable[[Any], Any], what: str, mode: str) -> None:
+    # at I + (rank one) two eigenvalues are 1: their directional derivatives are the eigenvalues of a
+    # block of dA, not its diagonal, and the vectors are not unique
+    x = np.eye(3) + np.outer([1.0, 2.0, 0.5], [1.0, 2.0, 0.5])
+    with pytest.raises(np.linalg.LinAlgError, match=what):
+        dd.jacobian(f, x, mode=mode)
+    # repeated ones are fine for pinv, whose rule needs no singular vectors: d inv(I) = -dA
+    np.testing.assert_allclose(dd.jacobian(sl.pinv, np.eye(2), mode=mode), -np.eye(4).reshape(2, 2, 2, 2), atol=1e-15)
+
+
+def test_eigh_subset_by_value() -> None:
+    x = SPD + 0.1 * (B + B.T)
+    w = sl.eigvalsh(x)
+    lo, hi = (w[0] + w[1]) / 2, w[2] + 1
+    f = lambda z: eigh_flat(sl.eigh(z, subset_by_value=(lo, hi)))
+    assert np.shape(f(x)) == (2 + 6,)
+    np.testing.assert_allclose(dd.jacobian(f, x), fd_jacobian(f, x), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dd_plain(f(Dual(x, np.zeros_like(x)))), f(x), rtol=1e-12)
 
 
 def test_refusals_name_the_function() -> None:

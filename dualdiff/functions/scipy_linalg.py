@@ -19,14 +19,16 @@ Conventions:
   triangle named by ``lower`` (the other triangle's tangent is ignored, as finite differences see it),
   ``'diagonal'``, ``'tridiagonal'`` and the triangular structures read their band, ``solve_triangular``,
   ``cho_solve`` and ``lu_solve`` read their triangles only.
-- Values equal SciPy's to rounding (they are computed by LAPACK through NumPy); ``eigh`` and ``svd``
-  flip their vectors' signs to SciPy's own.
+- Values equal SciPy's to rounding (they are computed by LAPACK through NumPy; ``expm``'s are as
+  close to the exact ones as SciPy's, or closer); ``eigh`` and ``svd`` flip their vectors' signs to SciPy's own.
 - ``overwrite_*`` are permissions and are ignored; ``check_finite`` is honoured; ``driver`` and
   ``lapack_driver`` pick an algorithm and do not change the mathematical result.
 - Where no derivative exists (a singular matrix for ``lu_factor``, a singular Sylvester equation for
-  ``solve_sylvester`` and ``sqrtm``) a ``LinAlgError`` says so; nothing returns a wrong number.
-- ``eigh``, ``svd`` (vectors) and ``pinv`` take real matrices; the rest take complex ones in
-  forward mode too.
+  ``solve_sylvester`` and ``sqrtm``, repeated eigenvalues or singular values for ``eigh`` and ``svd``)
+  a ``LinAlgError`` says so; nothing returns a wrong number.
+- ``eigh``, ``svd`` (vectors) and ``pinv`` take real matrices, ``cholesky`` and ``cho_factor`` what
+  NumPy's rule takes (real ones); the rest take complex ones too (checked in forward mode).
+- ``cho_factor``'s ``c`` holds ``a``'s own entries in the triangle the factor leaves, as SciPy's does.
 - Stacked matrices (leading batch axes) are handled as SciPy does: the batch axes broadcast.
 
 >>> import numpy as np, scipy.linalg
@@ -532,8 +534,6 @@ def _sylvester_jvp(ds: list[Any], xs: tuple[Any, ...], x: Any, k: tuple[int, ...
         rhs = rhs - da @ x
     if db is not None:
         rhs = rhs - x @ db
-    if np.ndim(plain(rhs)) == 0:
-        rhs = np.zeros(k + _shape(x))
     return _sylv(xs[0], xs[1], rhs)
 
 
@@ -637,6 +637,20 @@ def pinv(a: Any, *, atol: Any = None, rtol: Any = None, return_rank: bool = Fals
 
 
 # --- eigh and svd: NumPy's rules, vectors signed as SciPy's ---
+def _distinct(values: Any, name: str, what: str) -> None:
+    """Repeated eigenvalues or singular values have no derivative (nor unique vectors): say so, rather
+    than return the rule's numbers there (a wrong split of the values, nan for the vectors)."""
+    v = np.sort(np.asarray(plain(values)), axis=-1)
+    if v.shape[-1] < 2:
+        return
+    tol = 16 * v.shape[-1] * np.finfo(float).eps * np.max(np.abs(v), axis=-1, keepdims=True)
+    if np.any(np.diff(v, axis=-1) <= tol):
+        raise LinAlgError(
+            f"scipy.linalg.{name}: the matrix has repeated {what}, where they (and their vectors) have no derivative; "
+            "a symmetric function of them (their sum: the trace) can be written without them"
+        )
+
+
 def _align(ours: Any, theirs: np.ndarray, axis: int) -> Any:
     """The signs that make each of our vectors (along ``axis``) point as SciPy's."""
     dots = np.sum(np.asarray(plain(ours)) * theirs, axis=axis, keepdims=True)
@@ -681,6 +695,7 @@ def eigh(
         c = np.linalg.solve(L, _mT(np.linalg.solve(L, sym))) if type == 1 else _mT(L) @ sym @ L
         c = (c + _mT(c)) / 2
     w, y = np.linalg.eigh(c)
+    _distinct(w, "eigh", "eigenvalues")
     v = y if b is None else (L @ y if type == 3 else np.linalg.solve(_mT(L), y))
     wp = np.asarray(plain(w))
     if subset_by_index is not None:
@@ -729,7 +744,7 @@ def svd(
     a = _as_operand(a)
     _finite(check_finite, a)
     if not compute_uv:
-        return np.linalg.svd(a, compute_uv=False)
+        return svdvals(a, check_finite=False)
     _real_only("svd", a)
     m, n = _shape(a)[-2:]
     if full_matrices and m != n:
@@ -737,6 +752,7 @@ def svd(
                         "(the extra singular vectors are not unique); pass full_matrices=False")
     u_sp = _scipy("svd")(np.asarray(plain(a)), full_matrices=full_matrices, check_finite=False, lapack_driver=lapack_driver)[0]
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    _distinct(s, "svd", "singular values")
     sign = _align(u, u_sp, -2)
     return u * sign, s, vh * _mT(sign)
 
@@ -746,4 +762,6 @@ def svdvals(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> Any
     """The singular values: ds_i = Re(u_i^H dA v_i), through NumPy's rule."""
     a = _as_operand(a)
     _finite(check_finite, a)
-    return np.linalg.svd(a, compute_uv=False)
+    s = np.linalg.svd(a, compute_uv=False)
+    _distinct(s, "svdvals", "singular values")
+    return s
