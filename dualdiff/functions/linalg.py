@@ -185,10 +185,19 @@ def _eigh_F(w: Any) -> Any:
     return np.where(eye == 1, 0.0, 1.0 / (gap + eye))
 
 
+def _repeated(w: Any) -> Any:
+    """Which eigenvalues (sorted) equal a neighbour to rounding: there a single eigenvalue has no
+    derivative (the cluster's sum does, but not its members), and its vectors none at all."""
+    w = np.asarray(plain(w))
+    close = np.abs(np.diff(w, axis=-1)) <= 8 * np.finfo(float).eps * np.max(np.abs(w), axis=-1, keepdims=True)
+    pad = np.zeros(close.shape[:-1] + (1,), bool)
+    return np.concatenate([close, pad], -1) | np.concatenate([pad, close], -1)
+
+
 def _eigh_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], UPLO: str) -> Any:
     w, V = y
     M = _mT(V) @ _one_triangle(ds[0], UPLO) @ V
-    return np.diagonal(M, axis1=-2, axis2=-1), V @ (_eigh_F(w) * M)
+    return np.where(_repeated(w), np.nan, np.diagonal(M, axis1=-2, axis2=-1)), V @ (_eigh_F(w) * M)
 
 
 def _eigh_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, UPLO: str) -> Any:
@@ -196,6 +205,7 @@ def _eigh_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, UPLO: str) -> Any:
     gw, gV = g
     inner: Any = 0.0
     if gw is not None:
+        gw = np.where(_repeated(w) & (np.asarray(plain(gw)) != 0), np.nan, gw)  # see _repeated
         inner = inner + gw[..., None, :] * np.eye(np.shape(w)[-1])
     if gV is not None:
         inner = inner + _eigh_F(w) * (_mT(V) @ gV)
@@ -353,19 +363,33 @@ def eigvals(a: Any) -> Any:
     return eig(a)[0]
 
 
+# --- pinv, for a rank that does not change nearby (Golub and Pereyra 1973), X = pinv(A):
+# dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X; the vjp is its transpose
+def _pinv_jvp(ds: list[Any], xs: tuple[Any, ...], X: Any, k: tuple[int, ...], **kw: Any) -> Any:
+    A, dA = xs[0], ds[0]
+    m, n = np.shape(A)[-2:]
+    dAT = _mT(dA)
+    return -(X @ dA @ X) + X @ _mT(X) @ dAT @ (np.eye(m) - A @ X) + (np.eye(n) - X @ A) @ dAT @ _mT(X) @ X
+
+
+def _pinv_vjp(i: int, g: Any, xs: tuple[Any, ...], X: Any, **kw: Any) -> Any:
+    A = xs[0]
+    m, n = np.shape(A)[-2:]
+    XT, gT = _mT(X), _mT(g)
+    return -(XT @ g @ XT) + (np.eye(m) - A @ X) @ gT @ X @ XT + XT @ X @ gT @ (np.eye(n) - X @ A)
+
+
+_pinv = Primitive("linalg.pinv", lambda a, **kw: np.linalg.pinv(a, **kw), _pinv_jvp, _pinv_vjp)
+
+
 @register(np.linalg.pinv)
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
-    """Through the SVD, for a rank that does not change nearby: pinv(A) = V diag(1/s) U^T over the
-    singular values above the cutoff."""
-    a = _as_operand(a)
-    u, s, vh = svd(a, full_matrices=False)
-    sv = np.asarray(plain(s))
-    cut = (1e-15 if rcond is None else rcond) if rtol is None else rtol
-    if rcond is None and rtol is None:
-        cut = max(shape(a)[-2:]) * np.finfo(float).eps
-    keep = sv > cut * np.max(sv, axis=-1, keepdims=True)
-    inv_s = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
-    return _mT(vh) @ (inv_s[..., :, None] * _mT(u))
+    kw: dict[str, Any] = {"hermitian": hermitian}
+    if rcond is not None:
+        kw["rcond"] = rcond
+    if rtol is not None:
+        kw["rtol"] = rtol
+    return _pinv(_real_only("pinv", _as_operand(a)), **kw)
 
 
 @register(np.linalg.lstsq)

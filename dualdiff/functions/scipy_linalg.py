@@ -54,6 +54,7 @@ import scipy.linalg as _sl
 
 from ..core.functions import Primitive, refuse, register_foreign
 from ..core.number import Number, plain
+from .linalg import _pinv_jvp, _pinv_vjp  # the same formula as numpy.linalg.pinv's
 from .shapes import _as_operand
 
 LinAlgError = np.linalg.LinAlgError
@@ -594,27 +595,11 @@ def sqrtm(A: Any, disp: Any = _NO, blocksize: Any = _NO) -> Any:
     return _over_batch(_sqrtm, (2,), a)
 
 
-# --- pinv: for a rank that does not change nearby (Golub and Pereyra 1973), X = pinv(A):
-# dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X ---
+# --- pinv: SciPy's cutoff for the value; the derivative is numpy.linalg.pinv's (Golub and Pereyra) ---
 def _pinv_value(a: Any, atol: Any, rtol: Any) -> Any:
     if isinstance(a, Number):
         return _pinv(a, atol=atol, rtol=rtol)
     return _scipy("pinv")(a, atol=atol, rtol=rtol, check_finite=False)
-
-
-def _pinv_jvp(ds: list[Any], xs: tuple[Any, ...], X: Any, k: tuple[int, ...], atol: Any, rtol: Any) -> Any:
-    a, da = xs[0], ds[0]
-    m, n = _shape(a)
-    dat = _mT(da)
-    return -(X @ da @ X) + (X @ _mT(X)) @ dat @ (np.eye(m) - a @ X) + (np.eye(n) - X @ a) @ dat @ (_mT(X) @ X)
-
-
-def _pinv_vjp(i: int, g: Any, xs: tuple[Any, ...], X: Any, atol: Any, rtol: Any) -> Any:
-    # gA = -X^T G X^T + (I - A X) G^T X X^T + X^T X G^T (I - X A)
-    a = xs[0]
-    m, n = _shape(a)
-    gt = _mT(g)
-    return -(_mT(X) @ g @ _mT(X)) + (np.eye(m) - a @ X) @ gt @ (X @ _mT(X)) + (_mT(X) @ X) @ gt @ (np.eye(n) - X @ a)
 
 
 _pinv = Primitive("scipy.linalg.pinv", _pinv_value, _pinv_jvp, _pinv_vjp)
