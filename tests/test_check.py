@@ -102,3 +102,19 @@ def test_non_smooth_point_fails_finite_differences_honestly():
 def test_bad_input_is_a_clear_error():
     with pytest.raises(TypeError, match="number"):
         check_gradient(lambda x: x, "abc")
+
+
+def test_a_mode_without_a_rule_is_a_skipped_row_not_a_crash():
+    from dualdiff.core.functions import FUNCTIONS, Primitive
+
+    # a primitive with a forward rule only: reverse mode has no rule for it
+    forward_only = Primitive("unwrap", np.unwrap, lambda ds, xs, y, k: ds[0], None)
+    FUNCTIONS[np.unwrap] = lambda p, *a, **k: forward_only(p)
+    try:
+        report = check_gradient(lambda x: np.sum(np.unwrap(x) ** 2), [0.5, 1.0], raise_error=False)
+    finally:
+        del FUNCTIONS[np.unwrap]
+    rows = {r.method: r for r in report.rows}
+    assert rows["reverse mode"].status == "skipped" and "unwrap" in rows["reverse mode"].note
+    assert rows["adjoint <u,Jv>=<J^T u,v>"].status == "skipped"
+    assert rows["finite differences"].status == "ok" and report.ok
