@@ -41,6 +41,8 @@ __version__ = "0.1.0"
 # SciPy's rules load when SciPy's modules are imported (importing SciPy is slow: never for us)
 _after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.functions.scipy_special") else None)
 _after_import("scipy.linalg", lambda: None if importlib.import_module("dualdiff.functions.scipy_linalg") else None)
+_after_import("scipy.stats", lambda: None if importlib.import_module("dualdiff.functions.scipy_stats") else None)
+_after_import("scipy.signal", lambda: None if importlib.import_module("dualdiff.functions.scipy_signal") else None)
 
 
 def __getattr__(name: str) -> object:

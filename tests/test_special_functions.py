@@ -58,6 +58,18 @@ def upper(a: float) -> Any:
     return lambda t: mp.gammainc(a, t, mp.inf, regularized=True)
 
 
+def student_t(df: float) -> Any:
+    def cdf(t: Any) -> Any:  # 1 - I_{df / (df + t**2)}(df / 2, 1 / 2) / 2 for t > 0, by symmetry below
+        tail = mp.betainc(mp.mpf(df) / 2, mp.mpf(1) / 2, 0, df / (df + t * t), regularized=True) / 2
+        return 1 - tail if t > 0 else tail
+
+    return cdf
+
+
+def binomial_cdf(k: int, n: int) -> Any:
+    return lambda p: sum(mp.binomial(n, j) * p**j * (1 - p) ** (n - j) for j in range(k + 1))
+
+
 class One(NamedTuple):
     """A function of one moving argument: its rule's name, SciPy's function of it, mpmath's, points."""
 
@@ -135,6 +147,19 @@ ONE = [
     one("kve", lambda t: sp.kve(1.7, t), scaled_k(1.7), (0.7, 4.0, 30.0), "kve(1.7, x)"),
     one("kn", lambda t: sp.kn(0, t), lambda t: mp.besselk(0, t), (0.7, 4.0), "kn(0, x)"),
     one("kn", lambda t: sp.kn(2, t), lambda t: mp.besselk(2, t), (0.7, 4.0), "kn(2, x)"),
+    one("gammasgn", sp.gammasgn, lambda t: mp.sign(mp.gamma(t)), (-1.5, -0.5, 0.7, 3.2)),
+    one("stdtr", lambda t: sp.stdtr(3.5, t), student_t(3.5), (-2.0, -0.4, 0.7, 3.0), "stdtr(3.5, t)"),
+    one("stdtr", lambda t: sp.stdtr(0.8, t), student_t(0.8), (-1.2, 2.5), "stdtr(0.8, t)"),
+    one("stdtr", lambda t: sp.stdtr(inf, t), mp.ncdf, (-1.2, 0.5), "stdtr(inf, t)"),
+    one("chdtr", lambda t: sp.chdtr(3.0, t), lambda t: mp.gammainc(1.5, 0, t / 2, regularized=True), (0.4, 2.0, 7.0), "chdtr(3, x)"),
+    one("chdtrc", lambda t: sp.chdtrc(5.0, t), lambda t: mp.gammainc(2.5, t / 2, mp.inf, regularized=True), (0.4, 6.0), "chdtrc(5, x)"),
+    one("pdtr", lambda t: sp.pdtr(3.0, t), lambda t: mp.gammainc(4, t, mp.inf, regularized=True), (0.5, 2.0, 6.0), "pdtr(3, m)"),
+    one("pdtr", lambda t: sp.pdtr(2.7, t), lambda t: mp.gammainc(3, t, mp.inf, regularized=True), (0.5, 4.0), "pdtr(2.7, m)"),
+    one("bdtr", lambda t: sp.bdtr(2.0, 6, t), binomial_cdf(2, 6), (0.1, 0.3, 0.8), "bdtr(2, 6, p)"),
+    one("betainc", lambda t: sp.betainc(2.5, 1.5, t), lambda t: mp.betainc(2.5, 1.5, 0, t, regularized=True), (0.2, 0.5, 0.9),
+        "betainc(2.5, 1.5, x)"),
+    one("betaincc", lambda t: sp.betaincc(0.7, 3.0, t), lambda t: mp.betainc(0.7, 3, t, 1, regularized=True), (0.1, 0.6),
+        "betaincc(0.7, 3, x)"),
 ]
 
 ONE_POINTS = [pytest.param(c, x, id=f"{c.label}@{x}") for c in ONE for x in c.points]
@@ -156,6 +181,8 @@ TWO = [
     Two("xlog1py", sp.xlog1py, lambda x, y: x * mp.log(1 + y), ((0.7, 2.5), (-1.2, -0.3), (3.0, 7.0))),
     Two("rel_entr", sp.rel_entr, lambda x, y: x * mp.log(x / y), ((0.7, 2.5), (1.2, 0.3), (3.0, 7.0))),
     Two("kl_div", sp.kl_div, lambda x, y: x * mp.log(x / y) - x + y, ((0.7, 2.5), (1.2, 0.3), (3.0, 7.0))),
+    Two("poch", sp.poch, mp.rf, ((1.3, 2.1), (0.4, 0.5), (-1.5, 2.2), (6.0, 0.7))),
+    Two("binom", sp.binom, mp.binomial, ((5.0, 2.0), (4.3, 1.7), (7.5, 0.6), (2.5, 3.2))),
 ]
 
 TWO_POINTS = [pytest.param(c, p, id=f"{c.rule}@{p}") for c in TWO for p in c.points]
@@ -262,6 +289,9 @@ CONSTANT = [
     ("iv", sp.iv, 2.5, 1.3), ("ive", sp.ive, 2.5, 1.3), ("kv", sp.kv, 2.5, 1.3), ("kve", sp.kve, 2.5, 1.3),
     ("kn", sp.kn, 2.0, 1.3), ("gammainc", sp.gammainc, 2.5, 1.3), ("gammaincc", sp.gammaincc, 2.5, 1.3),
     ("zeta", sp.zeta, 2.5, 1.3), ("polygamma", sp.polygamma, 2.0, 1.3),
+    ("stdtr", sp.stdtr, 3.5, 1.3), ("chdtr", sp.chdtr, 3.0, 1.3), ("chdtrc", sp.chdtrc, 3.0, 1.3),
+    ("betainc", lambda a, x: sp.betainc(a, 1.5, x), 2.5, 0.3), ("betainc", lambda b, x: sp.betainc(1.5, b, x), 2.5, 0.3),
+    ("betaincc", lambda a, x: sp.betaincc(a, 1.5, x), 2.5, 0.3),
 ]
 
 
@@ -326,7 +356,10 @@ def test_xlogy_at_the_origin():
      (lambda t: sp.iv(0.5, t), -1.0), (lambda t: sp.ive(0.5, t), -1.0), (sp.y0, -1.0), (sp.k1, -1.0),
      (lambda t: sp.xlogy(1.0, t), -2.0), (lambda t: sp.xlogy(t, -2.0), 1.0), (lambda t: sp.xlog1py(1.0, t), -3.0),
      (lambda t: sp.xlog1py(t, -3.0), 1.0), (lambda t: sp.rel_entr(1.0, t), -1.0), (lambda t: sp.rel_entr(t, 1.0), -1.0),
-     (lambda t: sp.kl_div(1.0, t), -1.0), (lambda t: sp.kl_div(t, 1.0), -1.0), (lambda t: sp.rel_entr(t, -1.0), 0.0)],
+     (lambda t: sp.kl_div(1.0, t), -1.0), (lambda t: sp.kl_div(t, 1.0), -1.0), (lambda t: sp.rel_entr(t, -1.0), 0.0),
+     (lambda t: sp.stdtr(-1.0, t), 0.3), (lambda t: sp.pdtr(-1.0, t), 2.0), (lambda t: sp.pdtr(2.0, t), -1.0),
+     (lambda t: sp.betainc(2.0, 3.0, t), 1.5), (lambda t: sp.betaincc(2.0, 3.0, t), -0.5), (lambda t: sp.bdtr(2.0, 5, t), 1.2),
+     (lambda t: sp.bdtr(7.0, 5, t), 0.3), (lambda t: sp.chdtr(3.0, t), -1.0)],
 )
 def test_outside_the_real_domain_every_derivative_is_nan(f, x):
     assert not np.isfinite(f(x))  # nan (inf for rel_entr and kl_div, SciPy's mark of an invalid argument)

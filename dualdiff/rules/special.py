@@ -38,7 +38,7 @@ import numpy as np
 import scipy.special as sp
 
 from .elementwise import Elementwise as E
-from .table import _sign_bit, _where, cos, exp, log, log1p, sin
+from .table import _sign_bit, _where, _zero, cos, exp, floor, log, log1p, sin
 
 PI, NAN = math.pi, math.nan
 SQRT_PI, LOG_SQRT_2PI = math.sqrt(math.pi), 0.5 * math.log(2 * math.pi)
@@ -119,6 +119,43 @@ def _entropy(x: Any, y: Any, partial: Any) -> Any:
     return _where((x >= 0) & (y >= 0), partial, _nan(x + y))
 
 
+def _stdtr_t(df: Any, t: Any, out: Any) -> Any:
+    # Student's t density, in scipy.stats.t's log-poch form; the normal density at df = inf, nan where stdtr is (df <= 0)
+    d = _where((df > 0) & (df < math.inf), df, 1.0)
+    density = exp(log(poch(0.5 * d, 0.5)) - 0.5 * (log(d) + math.log(PI)) - (d + 1) / 2 * log1p(t * t / d))
+    return _where(df == math.inf, exp(-t * t / 2 - LOG_SQRT_2PI), _where(df > 0, density, _nan(t)))
+
+
+def _pdtr_m(k: Any, m: Any, out: Any) -> Any:
+    # -pmf(floor(k), m), the Poisson mass (x**0 = 1 at m = 0); 0 at k = inf, nan where pdtr is (k < 0, m < 0)
+    finite = (k >= 0) & (k < math.inf)
+    j = floor(_where(finite, k, 0.0))
+    pmf = exp(xlogy(j, m) - m - gammaln(j + 1))
+    return _where((k < 0) | (m < 0) | (k != k), _nan(k + m), _where(finite, -pmf, 0.0))
+
+
+def _bdtr_p(k: Any, n: Any, p: Any, out: Any) -> Any:
+    # d/dp betainc(n - j, j + 1, 1 - p) = -p**j (1 - p)**(n - j - 1) / B(n - j, j + 1), j = floor(k): 0 at j >= n
+    # (where bdtr is 1), nan where bdtr is (j < 0, j > n, p outside [0, 1])
+    j = floor(k)
+    inside = (j >= 0) & (j < n)
+    jj, nn = _where(inside, j, 0.0), _where(inside, n, 1.0)
+    density = exp(xlogy(jj, p) + xlog1py(nn - jj - 1, -p) - betaln(nn - jj, jj + 1))
+    bad = (j < 0) | (j > n) | (p < 0) | (p > 1) | (k != k) | (p != p)
+    return _where(bad, _nan(k + n + p), _where(inside, -density, 0.0))
+
+
+def _betainc_x(a: Any, b: Any, x: Any, out: Any) -> Any:
+    # the beta density x**(a-1) (1-x)**(b-1) / B(a, b); nan where betainc is (x outside [0, 1], a or b < 0)
+    density = exp(xlogy(a - 1, x) + xlog1py(b - 1, -x) - betaln(a, b))
+    return _where((x < 0) | (x > 1) | (a < 0) | (b < 0), _nan(x), density)
+
+
+def _beta_pdf_x(x: Any, a: Any, b: Any, out: Any) -> Any:
+    # d/dx of x**(a-1) (1-x)**(b-1) / B(a, b): out ((a-1)/x - (b-1)/(1-x)), the quotients 0 where a = 1 (b = 1)
+    return out * (_xdivy(a - 1, x) - _xdivy(b - 1, 1 - x))
+
+
 # erfcx'(x) = 2 x erfcx(x) - 2 / sqrt(pi) cancels as x grows; from x = 10 on, its asymptotic series
 # -1 / (sqrt(pi) x**2) * sum((2n + 1)!! (-1 / (2 x**2))**n), whose 17 terms are exact to rounding there
 _ERFCX_SERIES = [math.prod(range(1, 2 * n + 2, 2)) for n in range(17)]
@@ -156,6 +193,16 @@ betaln    = E(sp.betaln, None, lambda a, b, out: psi(a) - psi(a + b), lambda a, 
 gammainc  = E(sp.gammainc, None, _constant("gammainc", "a"), _gammainc_x)
 gammaincc = E(sp.gammaincc, None, _constant("gammaincc", "a"), lambda a, x, out: -_gammainc_x(a, x, out))
 zeta      = E(_hurwitz_zeta, None, _constant("zeta", "s"), lambda s, q, out: -s * zeta(s + 1, q), name="zeta")
+gammasgn  = E(sp.gammasgn, None, _zero)
+poch      = E(sp.poch, None, lambda z, m, out: out * (psi(z + m) - psi(z)), lambda z, m, out: out * psi(z + m))
+binom     = E(sp.binom, None, lambda n, k, out: out * (psi(n + 1) - psi(n - k + 1)), lambda n, k, out: out * (psi(n - k + 1) - psi(k + 1)))
+stdtr     = E(sp.stdtr, None, _constant("stdtr", "df"), _stdtr_t)
+chdtr     = E(sp.chdtr, None, _constant("chdtr", "v"), lambda v, x, out: _gammainc_x(v / 2, x / 2, out) / 2)
+chdtrc    = E(sp.chdtrc, None, _constant("chdtrc", "v"), lambda v, x, out: -_gammainc_x(v / 2, x / 2, out) / 2)
+pdtr      = E(sp.pdtr, None, _zero, _pdtr_m)  # a step function of k
+bdtr      = E(sp.bdtr, None, _zero, _constant("bdtr", "n"), _bdtr_p)  # a step function of k
+betainc   = E(sp.betainc, None, _constant("betainc", "a"), _constant("betainc", "b"), _betainc_x)
+betaincc  = E(sp.betaincc, None, _constant("betaincc", "a"), _constant("betaincc", "b"), lambda a, b, x, out: -_betainc_x(a, b, x, out))
 xlogy     = E(sp.xlogy, None, lambda x, y, out: _where(y < 0, _nan(x + y), log(y)), lambda x, y, out: _x_over(x, y, y < 0))
 xlog1py   = E(sp.xlog1py, None, lambda x, y, out: _where(y < -1, _nan(x + y), log1p(y)), lambda x, y, out: _x_over(x, 1 + y, y < -1))
 entr      = E(sp.entr, None, lambda x, out: _where(x < 0, _nan(x), -log(x) - 1))
@@ -182,10 +229,19 @@ kv        = E(sp.kv, None, _constant("kv", "the order v"), lambda v, x, out: -(k
 kve       = E(sp.kve, None, _constant("kve", "the order v"), lambda v, x, out: out - (kve(v - 1, x) + kve(v + 1, x)) / 2)
 kn        = E(sp.kn, None, _constant("kn", "the order n"), lambda n, x, out: -(kn(n - 1, x) + kn(n + 1, x)) / 2)
 digamma   = psi  # the same ufunc in SciPy
+# scipy.stats.beta.pdf's ufunc (Boost's beta density), private: the beta distribution's pdf uses it, to equal SciPy's value
+_beta_ufunc = getattr(getattr(sp, "_ufuncs", None), "_beta_pdf", None)
+_beta_pdf = None if _beta_ufunc is None else E(
+    _beta_ufunc, None, _beta_pdf_x,
+    lambda x, a, b, out: xlogy(out, x) - out * (psi(a) - psi(a + b)),
+    lambda x, a, b, out: xlog1py(out, -x) - out * (psi(b) - psi(a + b)),
+    name="beta_pdf",
+)
 
 __all__ = [
     "erf", "erfc", "erfcx", "erfinv", "erfcinv", "expit", "logit", "log_expit", "ndtr", "log_ndtr", "ndtri",
     "gamma", "rgamma", "psi", "digamma", "polygamma", "gammaln", "loggamma", "beta", "betaln", "gammainc", "gammaincc", "zeta",
+    "gammasgn", "poch", "binom", "stdtr", "chdtr", "chdtrc", "pdtr", "bdtr", "betainc", "betaincc",
     "xlogy", "xlog1py", "entr", "rel_entr", "kl_div",
     "j0", "j1", "jv", "y0", "y1", "yv", "yn", "i0", "i0e", "i1", "i1e", "iv", "ive", "k0", "k0e", "k1", "k1e", "kv", "kve", "kn",
 ]
