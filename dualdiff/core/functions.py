@@ -202,6 +202,7 @@ def register_foreign(module: str, *names: str) -> Callable[[Any], Any]:
             FOREIGN.setdefault(module, {})[name] = impl
             if module in sys.modules:
                 _install(sys.modules[module], name, impl)
+        _rebind_pending()
         return impl
 
     return deco
@@ -224,6 +225,39 @@ def _install(module: Any, path: str, impl: Callable[..., Any]) -> None:
 
     dispatch.__dualdiff__ = impl  # type: ignore[attr-defined]
     setattr(owner, attr, dispatch)
+    if owner is module:
+        _PENDING[id(original)] = (original, dispatch)
+
+
+# originals wrapped since the last scan: id -> (original, wrapper); _BATCH > 0 defers the scan
+_PENDING: dict[int, tuple[Any, Any]] = {}
+_BATCH = [0]
+
+
+def _rebind_pending() -> None:
+    """Modules imported before dualdiff may hold an original under a name of their own (``from
+    scipy.special import logsumexp``): point those names at the wrapper too, in one pass."""
+    if not _PENDING or _BATCH[0]:
+        return
+    pending = dict(_PENDING)
+    _PENDING.clear()
+    for mod in list(sys.modules.values()):
+        names = getattr(mod, "__dict__", None)
+        if not isinstance(names, dict):
+            continue
+        hits = [(k, pending[id(v)][1]) for k, v in list(names.items()) if id(v) in pending and pending[id(v)][0] is v]
+        for key, wrapper in hits:
+            names[key] = wrapper
+
+
+def _run(callback: Callable[[], None]) -> None:
+    """Run a module's callbacks as one batch: the names are rebound once, after all of them."""
+    _BATCH[0] += 1
+    try:
+        callback()
+    finally:
+        _BATCH[0] -= 1
+    _rebind_pending()
 
 
 def _holds_number(items: Any) -> bool:
@@ -243,7 +277,7 @@ def after_import(module: str, callback: Callable[[], None]) -> None:
     """Run ``callback`` once ``module`` is imported: now if it is, else right after its import."""
     if module in sys.modules:
         if sys.modules[module] is not None:  # None: the module is known to be missing
-            callback()
+            _run(callback)
         return
     _AFTER_IMPORT.setdefault(module, []).append(callback)
     if not any(isinstance(f, _ImportHook) for f in sys.meta_path):
@@ -268,7 +302,7 @@ class _ImportHook(importlib.abc.MetaPathFinder):
                     run(module)
                     for callback in _AFTER_IMPORT.pop(name, []):
                         try:
-                            callback()
+                            _run(callback)
                         except Exception as e:  # never break the user's import
                             warnings.warn(f"dualdiff could not add its rules for {name}: {e!r}", stacklevel=2)
 

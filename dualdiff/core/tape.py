@@ -327,7 +327,8 @@ class VarArray(Var, ArrayNumber):
 
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
     """A new recorded node; ``vjp(g, saved)`` gives one gradient contribution per parent."""
-    value = float(value) if type(value) is np.float64 else value  # so that scalars take the fast paths
+    if type(value) is np.float64 or (type(value) is np.ndarray and value.ndim == 0 and value.dtype == np.float64):
+        value = float(value)  # so that scalars take the fast paths, as a Dual's scalar values do
     r = _new_object(Var if type(value) is float or not getattr(value, "ndim", 0) else VarArray)
     r.value = value
     r.grad = None
