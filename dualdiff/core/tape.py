@@ -414,7 +414,7 @@ def _back_floats(g: Any, ps: tuple[Any, ...]) -> list[Any]:
 
 def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
     rule, xs, y, pos = saved
-    if rule is rules.divide and pos == (0, 1) and type(g) is np.ndarray and type(xs[1]) is np.ndarray:
+    if rule is rules.divide and pos == (0, 1) and type(g) is np.ndarray and type(xs[1]) is np.ndarray and type(y) is np.ndarray:
         gu = g / xs[1]  # q = u/v: g/v and -(g/v) q, three passes where the two partials take five
         gv = gu * y
         if np.isfinite(np.vdot(gv, gv)):  # else a zero divisor: the rule's partials, with scale
