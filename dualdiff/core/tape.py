@@ -162,27 +162,8 @@ class Var(Number):
                 vjp = node._vjp
                 if vjp is None or g is None:
                     continue
-                if vjp is _back_getitem and isinstance(g, (float, np.ndarray)):  # x[index]: add into x's gradient
-                    index, s = node._saved
-                    parent = node.parents[0]
-                    pg = parent.grad
-                    if pg is None or id(pg) not in mine or (_complex(g) and not _complex(pg)):  # one buffer per sweep
-                        dtype = complex if _complex(g) or _complex(pg) else float
-                        pg = np.zeros(s, dtype) if pg is None else np.array(pg, dtype=dtype)
-                        mine[id(pg)] = pg
-                    if _basic(index):
-                        pg[index] += g
-                    else:
-                        np.add.at(pg, index, g)
-                    parent.grad = pg
-                    continue
-                if vjp is _back_float and type(g) is float:  # the common scalar case, inlined, no allocations
-                    c = node._saved * g
-                    if c != c and (g == 0.0 or node._saved == 0.0):  # 0 times inf is 0, as in scale()
-                        c = 0.0
-                    parent = node.parents[0]
-                    pg = parent.grad
-                    parent.grad = c if pg is None else pg + c
+                fast = _IN_PLACE.get(vjp)
+                if fast is not None and fast(node, g, mine):
                     continue
                 for parent, c in zip(node.parents, vjp(g, node._saved), strict=True):
                     v = parent.value
@@ -323,6 +304,41 @@ class VarArray(Var, ArrayNumber):
 
     def __setitem__(self, index: Any, item: Any) -> None:
         raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
+
+
+# --- the sweep's two fast paths, each for one kind of node; each returns False to decline ---
+def _scatter_into_parent(node: Var, g: Any, mine: dict[int, np.ndarray]) -> bool:
+    """x[index] adds g into x's gradient buffer in place: a loop over x[i] then costs O(n), not
+    O(n**2) (a full-size zeros per slice, and a full-size sum after)."""
+    parent = node.parents[0]
+    pg = parent.grad
+    if not isinstance(g, (float, np.ndarray)) or not (pg is None or isinstance(pg, (float, np.ndarray))):
+        return False  # Duals (forward over reverse) take the general path
+    index, s = node._saved
+    if pg is None or id(pg) not in mine or (_complex(g) and not _complex(pg)):  # one buffer per sweep
+        dtype = complex if _complex(g) or _complex(pg) else float
+        pg = np.zeros(s, dtype) if pg is None else np.array(pg, dtype=dtype)
+        mine[id(pg)] = pg
+    if _basic(index):
+        pg[index] += g
+    else:
+        np.add.at(pg, index, g)
+    parent.grad = pg
+    return True
+
+
+def _scalar_into_parent(node: Var, g: Any, mine: dict[int, np.ndarray]) -> bool:
+    """A float node of one parent with its partial saved: no allocation, no call to scale
+    (the scalar chain's backward sweep is mostly these)."""
+    if type(g) is not float:
+        return False
+    c = node._saved * g
+    if c != c and (g == 0.0 or node._saved == 0.0):  # 0 times inf is 0, as in scale()
+        c = 0.0
+    parent = node.parents[0]
+    pg = parent.grad
+    parent.grad = c if pg is None else pg + c
+    return True
 
 
 def _node(value: Any, t: int, op: str, parents: tuple[Var, ...], vjp: Any, saved: Any) -> Var:
@@ -534,3 +550,5 @@ def _vjp_item(g: Any, saved: Any) -> tuple[Any]:
 
 for _cls in (Var, VarArray):
     functions.HANDLERS[_cls] = (2, apply_primitive)
+
+_IN_PLACE = {_back_getitem: _scatter_into_parent, _back_float: _scalar_into_parent}  # a node's vjp -> its fast path
