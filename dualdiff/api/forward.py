@@ -2,7 +2,11 @@
 (`modes.py` puts these and reverse mode's behind one ``mode=`` argument).
 
 Every call takes a fresh tag, seeds its input with it, and reads back only its own tag's part,
-so calls nest (hessians, derivatives inside functions being differentiated) without mixing.
+so calls nest (hessians, derivatives inside functions being differentiated) without mixing. A tag
+is live while its call runs. A Dual of a finished call that a closure kept, found inside a result,
+counts as its value (a constant, as the arithmetic took it), so no call ever returns another,
+finished call's Dual; a result that is wholly such a Dual (a memoised result of an earlier call)
+is refused. Results must be numbers: a tuple holding a string, None or a dict is refused.
 Arrays of n inputs are seeded with up to ``chunk`` directions at once: n/chunk vectorized passes.
 """
 
@@ -13,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import Dual, _new, new_tag, shape
+from ..core.dual import AUTO_TAGS, Dual, DualArray, _new, new_tag, shape
 from ..core.number import Number, from_objects
 
 CHUNK_BUDGET = 2**20  # entries of the seed matrix (chunk * n) one pass may hold
@@ -28,32 +32,133 @@ def default_chunk(n: int) -> int:
     return max(1, min(n, CHUNK_BUDGET // max(n, 1)))
 
 
+# The tags of the differentiations running now (in any thread). A Dual whose tag was allocated
+# (AUTO_TAGS and up) but is not here belongs to a differentiation that has finished: a cache or a
+# closure kept it. Only its value means something now; its derivative belongs to that finished
+# call and is never handed out as if it were a number of this one.
+_LIVE: set[int] = set()
+_DUALS = (Dual, DualArray)
+
+
+def _start() -> int:
+    """A fresh tag, live until the caller's ``finally: _LIVE.discard(tag)``."""
+    tag = new_tag()
+    _LIVE.add(tag)
+    return tag
+
+
+def _dead(t: int) -> bool:
+    return t >= AUTO_TAGS and t not in _LIVE
+
+
+def _live(x: Any) -> Any:
+    """``x`` without the Duals of finished differentiations (each replaced by its value), at any depth.
+
+    Hand-made Duals (tags below AUTO_TAGS) and those of running differentiations stay as they are.
+    """
+    if not isinstance(x, Dual):
+        return x
+    if _dead(x._t):
+        return _live(x._v)
+    v, d = _live(x._v), _live(x._d)
+    return x if v is x._v and d is x._d else _new(v, d, x._t)
+
+
+_STALE = (
+    "the function returned a {kind} of a differentiation that had finished before this one started "
+    "(a cache or a closure kept it from an earlier call): it does not depend on this call's input, and "
+    "its derivative belongs to that call. Keep only plain values across calls (x.value), or compute "
+    "the result again"
+)
+
+
+def _refuse_stale(r: Any, tag: int) -> None:
+    """A result (or an entry of a tuple or list) that is a whole Dual or Var of a differentiation
+    finished before ``tag`` began is a memoised result of an earlier call: refuse it rather than
+    give its derivative as 0. (Inside a result of this call such a Dual is a constant, as it was
+    when the arithmetic used it, and counts as its value.)"""
+    stack = [r]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Number):
+            t = e._t  # type: ignore[attr-defined]
+            if t < tag and _dead(t):
+                raise TypeError(_STALE.format(kind=type(e).__name__))
+        elif isinstance(e, (list, tuple)):
+            stack.extend(e)
+        elif isinstance(e, np.ndarray) and e.dtype == object:
+            stack.extend(e.flat)
+
+
+_NUMBER_TYPES = (float, int, complex, np.number, np.bool_)
+_FINE = (Number, *_NUMBER_TYPES)
+_NOT_NUMBERS = (
+    "dualdiff differentiates functions that return numbers or arrays of numbers (a tuple or list of "
+    "them is one array): return only the numbers, and pass anything else out another way (e.g. "
+    "append it to a list the function closes over)"
+)
+
+
+def _check_numbers(r: Any) -> None:
+    """Refuse a result that is not numbers: a string, None or a dict inside a tuple would otherwise
+    be read as a constant (a derivative of 0), or turn into nan."""
+    stack = [r]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, _FINE):
+            continue
+        if isinstance(e, np.ndarray):
+            if e.dtype == object:
+                stack.extend(e.flat)
+                continue
+            if e.dtype.kind in "biufc":
+                continue
+        elif isinstance(e, (list, tuple)):
+            stack.extend(e)
+            continue
+        what = type(e).__name__ if not isinstance(e, np.ndarray) else f"array of dtype {e.dtype}"
+        inside = "" if e is r else f"{type(r).__name__} holding a "
+        shown = repr(e)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise TypeError(f"the function returned a {inside}{what} ({shown}); {_NOT_NUMBERS}")
+
+
 def _part(r: Any, tag: int, tangent: bool) -> Any:
     """The value (tangent=False) or derivative (True) of result ``r`` for the differentiation ``tag``.
 
-    None stands for a zero derivative. A Dual of a newer tag has leaked out of a differentiation
-    that is finished (a closure kept it): only its value is meaningful now.
+    None stands for a zero derivative. A Dual of a newer tag, or of an older one that has finished,
+    has leaked out of a differentiation (a closure or a cache kept it): only its value is
+    meaningful now, and no Dual of a finished differentiation is ever part of what is returned.
     """
     if isinstance(r, Dual):
-        if r._t == tag:
-            return r._d if tangent else r._v
-        if r._t > tag:
+        t = r._t
+        if t == tag:
+            return _live(r._d if tangent else r._v)
+        if t > tag or _dead(t):
             return _part(r._v, tag, tangent)
-        return None if tangent else r
-    if isinstance(r, np.ndarray) and r.dtype == object:
-        return _part(from_objects(r), tag, tangent)
-    if isinstance(r, (list, tuple)):
-        return _part(from_objects(np.array(r, dtype=object)), tag, tangent)
-    if isinstance(r, (float, int, np.ndarray, np.number, np.bool_)):
-        return None if tangent else r
-    raise TypeError(
-        f"the function returned a {type(r).__name__}; dualdiff differentiates functions that "
-        "return numbers or arrays of numbers"
-    )
+        return None if tangent else _live(r)
+    if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
+        return _part(_one(r), tag, tangent)
+    _check_numbers(r)
+    return None if tangent else r
+
+
+def _one(r: Any) -> Any:
+    """A result as one Dual or array: a tuple, list or object array of numbers (Duals among them)
+    becomes one; anything that is not numbers is refused."""
+    _check_numbers(r)
+    if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
+        return from_objects(np.array(r, dtype=object) if isinstance(r, (list, tuple)) else r)
+    return r
 
 
 def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, Any]:
     r = f(_new(x, seed, tag))
+    if type(r) in _DUALS and r._t == tag:  # the common case: a Dual of this call
+        v, d = r._v, r._d
+        return (_live(v) if isinstance(v, Dual) else v), (_live(d) if isinstance(d, Dual) else d)
+    _refuse_stale(r, tag)
+    r = _one(r)
     value = _part(r, tag, False)
     d = _part(r, tag, True)
     if d is None:
@@ -99,7 +204,11 @@ def derivative(f: Callable[[Any], Any], x: Any) -> Any:
     1.0
     """
     x = _scalar_input(x, "derivative")
-    return _evaluate(f, x, 1.0, new_tag())[1]
+    tag = _start()
+    try:
+        return _evaluate(f, x, 1.0, tag)[1]
+    finally:
+        _LIVE.discard(tag)
 
 
 def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
@@ -123,10 +232,13 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
            [1., 3.]])
     """
     x = _input(x)
-    tag = new_tag()
-    parts = [_evaluate(f, x, seed, tag) for seed in _directions(x, chunk)]
-    if not parts:  # x has no entries
-        return np.zeros(shape(_part(f(x), tag, False)) + shape(x))
+    tag = _start()
+    try:
+        parts = [_evaluate(f, x, seed, tag) for seed in _directions(x, chunk)]
+        if not parts:  # x has no entries
+            return np.zeros(shape(_part(f(x), tag, False)) + shape(x))
+    finally:
+        _LIVE.discard(tag)
     value = parts[0][0]
     t = parts[0][1] if len(parts) == 1 else np.concatenate([d for _, d in parts], axis=0)
     return np.reshape(np.moveaxis(t, 0, -1), shape(value) + shape(x))
@@ -143,7 +255,7 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
 
 def _scalar_valued(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def checked(z: Any) -> Any:
-        r = f(z)
+        r = _one(f(z))  # a tuple (y, "aux") is refused here, (y1, y2) has shape (2,)
         if shape(r) != ():
             raise ValueError(
                 f"gradient needs f to return a scalar, but it returned shape {shape(r)}; "
@@ -176,10 +288,13 @@ def jvp(f: Callable[[Any], Any], x: Any, v: Any) -> tuple[Any, Any]:
     """
     x = _input(x)
     v = _input(v, "v")
-    tag = new_tag()
-    if shape(v) == shape(x):
-        return _evaluate(f, x, v, tag)
-    if shape(v)[:-1] == shape(x):
-        value, d = _evaluate(f, x, np.moveaxis(v, -1, 0), tag)
-        return value, np.moveaxis(d, 0, -1)
+    if shape(v) == shape(x) or shape(v)[:-1] == shape(x):
+        tag = _start()
+        try:
+            if shape(v) == shape(x):
+                return _evaluate(f, x, v, tag)
+            value, d = _evaluate(f, x, np.moveaxis(v, -1, 0), tag)
+            return value, np.moveaxis(d, 0, -1)
+        finally:
+            _LIVE.discard(tag)
     raise ValueError(f"v must have x's shape {shape(x)} (or {shape(x)} + (k,) for k directions), not {shape(v)}")

@@ -10,35 +10,36 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import Dual, _new, new_tag, shape
+from ..core.dual import _new, shape
+from ..core.number import Number
 from ..core.tape import Var, _leaf
-from .forward import _directions, _input, _part
+from .forward import _LIVE, _check_numbers, _dead, _directions, _input, _live, _part, _refuse_stale, _start
 
 
-def _record(f: Callable[[Any], Any], x: Any) -> tuple[Var, Any, int]:
-    """Run f on a fresh leaf; return the leaf, f's result as one Var (or constant), and the tag."""
-    t = new_tag()
+def _record(f: Callable[[Any], Any], x: Any, t: int) -> tuple[Var, Any]:
+    """Run f on a fresh leaf of tag ``t`` (live: from `_start`); return the leaf and f's result as
+    one Var (or constant)."""
     leaf = _leaf(x, t, "x")
-    return leaf, _result(f(leaf), t), t
+    r = f(leaf)
+    _refuse_stale(r, t)
+    return leaf, _result(r, t)
 
 
 def _result(r: Any, t: int) -> Any:
+    """f's result as one Var or constant. A Var of a newer tag, or of a finished older one, leaked
+    out of another differentiation (a closure or a cache kept it): only its value means something."""
     if isinstance(r, Var):
-        if r._t > t:  # leaked from a differentiation that is finished: only its value is meaningful
+        if r._t > t or _dead(r._t):
             return _result(r.value, t)
         return r
+    _check_numbers(r)  # a tuple (y, "aux") would otherwise be read as a constant, None as nan
     if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
-        items = np.asarray(r, dtype=object)
-        flat = list(items.flat)
-        if any(isinstance(e, Var) for e in flat):
+        items = np.array(r, dtype=object) if isinstance(r, (list, tuple)) else r
+        flat = [_result(e, t) if isinstance(e, Number) else e for e in items.flat]
+        if any(isinstance(e, Number) for e in flat):
             return np.reshape(np.stack(flat), items.shape)
-        return np.array(flat, dtype=float).reshape(items.shape)
-    if isinstance(r, (float, int, np.ndarray, np.number, np.bool_, Dual)):
-        return r
-    raise TypeError(
-        f"the function returned a {type(r).__name__}; dualdiff differentiates functions that "
-        "return numbers or arrays of numbers"
-    )
+        return np.array(flat, dtype=complex if any(np.iscomplexobj(e) for e in flat) else float).reshape(items.shape)
+    return _live(r)  # a Dual (forward over reverse) of a finished differentiation counts as its value
 
 
 def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
@@ -49,7 +50,7 @@ def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
     g = leaf.grad
     if g is None:
         return np.zeros(leaf.shape) if leaf.shape else 0.0
-    return g
+    return _live(g)
 
 
 def gradient(f: Callable[[Any], Any], x: Any) -> Any:
@@ -58,13 +59,18 @@ def gradient(f: Callable[[Any], Any], x: Any) -> Any:
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
     """
-    leaf, y, t = _record(f, _input(x))
-    if shape(y) != ():
-        raise ValueError(
-            f"gradient needs f to return a scalar, but it returned shape {shape(y)}; "
-            "use jacobian(f, x) or vjp(f, x, u) for vector-valued functions"
-        )
-    return _sweep(leaf, y, t, 1.0)
+    x = _input(x)
+    t = _start()
+    try:
+        leaf, y = _record(f, x, t)
+        if shape(y) != ():
+            raise ValueError(
+                f"gradient needs f to return a scalar, but it returned shape {shape(y)}; "
+                "use jacobian(f, x) or vjp(f, x, u) for vector-valued functions"
+            )
+        return _sweep(leaf, y, t, 1.0)
+    finally:
+        _LIVE.discard(t)
 
 
 def jacobian(f: Callable[[Any], Any], x: Any) -> Any:
@@ -76,13 +82,17 @@ def jacobian(f: Callable[[Any], Any], x: Any) -> Any:
            [1., 3.]])
     """
     x = _input(x)
-    leaf, y, t = _record(f, x)
-    out = shape(y)
-    rows = []
-    for i in range(int(np.prod(out))):
-        seed = np.zeros(out)
-        seed.flat[i] = 1.0
-        rows.append(_sweep(leaf, y, t, seed if out else 1.0))
+    t = _start()
+    try:
+        leaf, y = _record(f, x, t)
+        out = shape(y)
+        rows = []
+        for i in range(int(np.prod(out))):
+            seed = np.zeros(out)
+            seed.flat[i] = 1.0
+            rows.append(_sweep(leaf, y, t, seed if out else 1.0))
+    finally:
+        _LIVE.discard(t)
     if not rows:
         return np.zeros(out + shape(x))
     return np.reshape(np.stack(rows) if shape(x) or len(rows) > 1 else rows[0], out + shape(x))
@@ -94,12 +104,17 @@ def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
     >>> vjp(lambda x: x * x, [1.0, 2.0], [1.0, 10.0])
     (array([1., 4.]), array([ 2., 40.]))
     """
-    leaf, y, t = _record(f, _input(x))
-    u = _input(u, "u")
-    if shape(u) != shape(y):
-        raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
-    value = y.value if isinstance(y, Var) and y._t == t else y
-    return value, _sweep(leaf, y, t, u)
+    x = _input(x)
+    t = _start()
+    try:
+        leaf, y = _record(f, x, t)
+        u = _input(u, "u")
+        if shape(u) != shape(y):
+            raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
+        value = _live(y.value) if isinstance(y, Var) and y._t == t else y
+        return value, _sweep(leaf, y, t, u)
+    finally:
+        _LIVE.discard(t)
 
 
 def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
@@ -115,9 +130,12 @@ def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
 
 
 def _forward_over_reverse(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
-    td = new_tag()
-    g = gradient(f, _new(x, seed, td))
-    h = _part(g, td, True)
+    td = _start()
+    try:
+        g = gradient(f, _new(x, seed, td))
+        h = _part(g, td, True)
+    finally:
+        _LIVE.discard(td)
     if h is None:
         return np.zeros(shape(seed)) if shape(seed) else 0.0
     return h if shape(h) == shape(seed) else np.broadcast_to(h, shape(seed)).copy()

@@ -8,6 +8,9 @@ the one function table (`core/functions.py`), whose forward maps `apply_primitiv
 A derivative may carry several directions at once: then its shape is ``(k,) + value.shape``.
 Each differentiation has a tag (a fresh increasing integer); when Duals of two tags meet, the newer
 one is the outer number and the older is a constant to it, so nested derivatives never mix.
+The tags `derivative` and friends allocate start at `AUTO_TAGS` (10**9); a tag given by hand
+(``Dual(..., tag=k)``) must be below it, so the two never collide and hand-made Duals are always
+older than (constants to) every automatic differentiation.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from ..rules.elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
 from . import functions
 from .number import ArrayNumber, Number, plain, to_objects
 
-new_tag = itertools.count(1).__next__
+AUTO_TAGS = 10**9  # the first tag `new_tag` hands out; tags given by hand (tag=k) stay below it
+new_tag = itertools.count(AUTO_TAGS).__next__  # thread-safe: a C iterator, never the same tag twice
 _new_object = object.__new__
 _NUMBERS = (float, int)
 _PLAIN = (np.ndarray, float, int, np.float64)
@@ -36,6 +40,19 @@ _FLOAT_HINT = (
     "Use dualdiff's functions (dualdiff.sin or np.sin) instead of the math module, and build arrays "
     "of Duals with dualdiff.stack instead of writing them into a float array. "
 )
+
+
+def _hand_tag(tag: Any) -> int:
+    """A tag given by hand: an integer below AUTO_TAGS, which the automatic tags start at."""
+    if isinstance(tag, (bool, np.bool_)) or not isinstance(tag, (int, np.integer)):
+        raise TypeError(f"Dual(..., tag=...) takes an integer tag, not {type(tag).__name__}")
+    if tag >= AUTO_TAGS:
+        raise ValueError(
+            f"Dual(..., tag={tag}): tags from {AUTO_TAGS} up are reserved for the differentiations that "
+            f"derivative, gradient, ... start; pick a hand-made tag below {AUTO_TAGS} (the larger tag "
+            "is the outer number; hand-made tags are constants to every automatic one)"
+        )
+    return int(tag)
 
 
 def _newf(v: float, d: Any, t: int) -> Dual:
@@ -107,6 +124,15 @@ class Dual(Number):
     ``value`` may be a float, a NumPy scalar or an array (then ``derivative`` has the value's shape,
     or ``(k,) + value.shape`` for k directions at once). Duals are immutable.
 
+    ``tag`` (default 0) is for nesting by hand: of two Duals that meet, the one with the larger tag
+    is the outer number. A hand-made tag must be an integer below ``AUTO_TAGS`` (10**9): the tags
+    that `derivative`, `gradient`, ... allocate are at or above it, so a hand-made Dual is always a
+    constant to them and never mistaken for one of theirs.
+
+    Comparisons (``==``, ``<``, ...) look at values; hashing is by identity, so two Duals of equal
+    value are still two keys of a dict or set (and ``functools.lru_cache`` never hands one
+    differentiation's Dual to another).
+
     >>> x = Dual(5.0, 1.0)
     >>> y = 2 * x**2 + 2
     >>> y.value, y.derivative
@@ -137,7 +163,7 @@ class Dual(Number):
                     f"a Dual's derivative has the value's shape {vs} (or (k,) + {vs} for k "
                     f"directions), not {ds}"
                 )
-        self._v, self._d, self._t = v, d, int(tag)
+        self._v, self._d, self._t = v, d, _hand_tag(tag)
 
     @property
     def value(self) -> Any:
@@ -151,7 +177,8 @@ class Dual(Number):
 
     @property
     def tag(self) -> int:
-        """Which differentiation this Dual belongs to (0 for Duals built by hand)."""
+        """Which differentiation this Dual belongs to: 0 (or what was given) for Duals built by hand,
+        ``AUTO_TAGS`` and up for those of `derivative`, `gradient`, ..."""
         return self._t
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild the same Dual, tag included
@@ -263,8 +290,11 @@ class Dual(Number):
             return rules.rint(self)
         return _new(np.round(plain(self), ndigits), 0.0 * self._d, self._t)
 
-    def __hash__(self) -> int:
-        return hash(self._v)
+    # Identity, as for Vars: __eq__ compares values (and gives an array for arrays), so hashing the
+    # value would let a dict or lru_cache find a different Dual (of a finished differentiation)
+    # under an equal value. Distinct live Duals have distinct identity hashes, so a dict lookup
+    # only ever matches the same Dual (the `is` check comes before __eq__).
+    __hash__ = object.__hash__
 
     # --- conversions that would lose the derivative refuse, and say what to do ---
     def __float__(self) -> float:

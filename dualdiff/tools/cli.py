@@ -9,8 +9,10 @@ Exit codes: 0 success, 1 the two modes disagree or the graph could not be render
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +88,8 @@ def parse_point(assignments: Sequence[str]) -> dict[str, float]:
             raise InputError(f"in the value of {name}: {e.message}", value, e.start, e.end) from None
         if math.isnan(v):
             raise InputError(f"the value of {name} is not a number (nan)", item)
+        if math.isinf(v):
+            raise InputError(f"the value of {name} is infinite ({value.strip()} overflows to {fmt(v)}): give a finite number", item)
         point[name] = v
     return point
 
@@ -250,8 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
 _VALUED = {"--graph", "--graph-out", "--digits"}
 
 
-def _split_argv(argv: Sequence[str]) -> list[str]:
-    """Options first, then positionals after "--", so that an expression may start with "-"."""
+def _split_argv(argv: Sequence[str], known: Sequence[str] = ()) -> list[str]:
+    """Options first, then positionals after "--", so that an expression may start with "-".
+
+    An argument that starts with "--" but is no option of ``known`` (nor an abbreviation of one)
+    raises `InputError`: it may be an expression such as "--x", which must then come after "--".
+    """
     options: list[str] = []
     positional: list[str] = []
     it = iter(argv)
@@ -259,12 +267,36 @@ def _split_argv(argv: Sequence[str]) -> list[str]:
         if a == "--":
             positional.extend(it)
         elif a.startswith("--") or a in ("-h",):
+            flag = a.partition("=")[0]
+            if known and a != "-h" and not any(k.startswith(flag) for k in known):
+                raise InputError(_not_an_option(a, list(argv), known))
             options.append(a)
             if a in _VALUED:
                 options.append(next(it, ""))
         else:
             positional.append(a)
     return options + ["--"] + positional
+
+
+def _not_an_option(a: str, argv: list[str], known: Sequence[str]) -> str:
+    """What to say about ``a``, which starts with -- but is no option: a misspelt option, or an
+    expression that starts with -- (it must then come after a lone --, which ends the options)."""
+    msg = f"unrecognized arguments: {a}"  # argparse's words, then what to do
+    close = difflib.get_close_matches(a.partition("=")[0], known, n=1)
+    if close:
+        msg += f" (did you mean {close[0]}?)"
+    options: list[str] = []
+    others: list[str] = []
+    it = iter(b for b in argv if b != a)
+    for b in it:
+        if b.startswith("--"):
+            options += [b, next(it, "")] if b in _VALUED else [b]
+        else:
+            others.append(b)
+    if not any("=" not in b for b in others):  # no other expression: perhaps this is it
+        words = [*options, "--", a, *others]
+        msg += f"; an expression that starts with -- goes after a lone -- (the end of the options): dualdiff {shlex.join(words)}"
+    return msg
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -281,24 +313,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    known = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
     try:
-        args = parser.parse_args(_split_argv(argv))
+        split = _split_argv(argv, known)
+    except InputError as e:
+        return _refuse(e, "--json" in argv[: argv.index("--") if "--" in argv else len(argv)])
+    try:
+        args = parser.parse_args(split)
     except SystemExit as e:  # argparse has printed the usage or the help
         return int(e.code or 0)
     try:
         point = parse_point(args.assignments)
         report = analyze(args.expression, point, hessian=args.hessian)
     except InputError as e:
-        print(f"dualdiff: {e}", file=sys.stderr)
-        if args.json:
-            print(json.dumps({"error": e.message, "column": e.start}))
-        return 2
+        return _refuse(e, args.json)
+    except (TypeError, ValueError) as e:  # a rule that has no derivative here (a Bessel function's order)
+        return _refuse(InputError(f"cannot differentiate {args.expression.strip()}: {e}"), args.json)
     status = 0 if report.agree is not False else 1
     graph_text = None
     if args.graph or args.graph_out:
         from .graph import GraphvizMissing, trace_expression
 
-        g = trace_expression(args.expression, point)
+        try:
+            g = trace_expression(args.expression, point)
+        except (TypeError, ValueError) as e:
+            return _refuse(InputError(f"cannot draw the graph of {args.expression.strip()}: {e}"), args.json)
         graph_text = None if not args.graph else (g.text(digits=args.digits) if args.graph == "text" else g.dot(digits=args.digits))
         if args.graph_out:
             try:
@@ -315,3 +354,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
             print(graph_text)
     return status
+
+
+def _refuse(e: InputError, as_json: bool) -> int:
+    """Say what is wrong with the input (and, with --json, also as JSON); the exit code for bad input."""
+    print(f"dualdiff: {e}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": e.message, "column": e.start}))
+    return 2

@@ -206,8 +206,15 @@ def _check_node(node: ast.AST, text: str, variables: dict[str, None], funcs: dic
             raise InputError("only dualdiff's functions may be called, by name: sin(x), exp(x), ...", text, *_span(node.func))
         f = _check_name(node.func, text, variables, funcs, used, called=True)
         assert f is not None
+        starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
+        if starred is not None:  # before the count: hypot(*x) has one argument, but that is not what is wrong
+            raise InputError(f"starred arguments (*{ast.unparse(starred.value)}) are not allowed: each variable is a single "
+                             f"number, so write the arguments out, as in {node.func.id}({', '.join('xyzuvw'[:f.nargs])})",
+                             text, *_span(starred))
         if node.keywords:
-            raise InputError("keyword arguments are not allowed", text, *_span(node.keywords[0]))
+            kw = node.keywords[0]
+            what = "keyword arguments are not allowed" if kw.arg is not None else "** unpacking is not allowed"
+            raise InputError(what, text, *_span(kw))
         if len(node.args) != f.nargs:
             raise InputError(f"{node.func.id}() takes {f.nargs} argument(s), got {len(node.args)}", *where)
     elif type(node) in _REFUSED:

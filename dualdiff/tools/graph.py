@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.number import Number
 from ..core.tape import Var
 
 FORMATS = ("svg", "png", "pdf")
@@ -105,11 +106,18 @@ class Graph:
     'digraph computation {'
     """
 
-    def __init__(self, nodes: list[Node], output: Node, title: str = "") -> None:
+    def __init__(self, nodes: list[Node], output: Node, title: str = "", outputs: list[Node] | None = None,
+                 parts: list[Graph] | None = None, output_name: str = "z") -> None:
         self.nodes = nodes
         self.output = output
         self.title = title
-        self.out_edge = Edge(output, None, output.value, None if output.kind == "constant" else 1.0, None)
+        self.output_name = output_name  # what a constant output is called (an op output has its node's name)
+        # a function of several outputs (a tuple): each output, and each one's own graph with its backward pass
+        self.outputs = outputs if outputs else [output]
+        self.parts = parts if parts else []
+        several = len(self.outputs) > 1
+        self.out_edges = [Edge(o, None, o.value, None if o.kind == "constant" or several else 1.0, None) for o in self.outputs]
+        self.out_edge = self.out_edges[0]
 
     @property
     def inputs(self) -> list[Node]:
@@ -123,12 +131,16 @@ class Graph:
 
     @property
     def edges(self) -> list[Edge]:
-        """Every edge in forward order, ending with the one that leaves the output (``dst`` None)."""
-        return [e for n in self.nodes for e in n.inputs] + [self.out_edge]
+        """Every edge in forward order, ending with the one(s) that leave the output(s) (``dst`` None)."""
+        return [e for n in self.nodes for e in n.inputs] + self.out_edges
 
     @classmethod
     def from_var(cls, y: Any, output: str = "z", title: str = "") -> Graph:
         """The graph of a result computed on tape variables (runs ``y.backward()`` for a scalar y).
+
+        A tuple or list of results is drawn as its outputs (named z1, z2, ...): the forward pass of
+        all of them, and in ``parts`` each output's own graph with its backward pass (a gradient
+        belongs to one output, so the whole graph's nodes and edges carry none).
 
         >>> from dualdiff import Var
         >>> a = Var(3.0, name="a")
@@ -138,20 +150,21 @@ class Graph:
         >>> g.inputs[0].grad
         7.0
         """
+        if isinstance(y, (tuple, list)):
+            return _several(y, output, title)
+        _check_output(y, y)
         if not isinstance(y, Var):
             node = Node(_fmt(y), "", _plain(y), None, "constant")
-            return cls([node], node, title)
-        if np.ndim(y.value) == 0:
-            y.backward()
-        elif y.grad is None:
-            raise ValueError(
-                f"the result has shape {np.shape(y.value)}: reduce it to a number (np.sum) or call "
-                "y.backward(grad) first, so that the graph can show the gradients"
-            )
-        return _build(y, output, title)
+            return cls([node], node, title, output_name=output)
+        _backward(y, "the result")
+        names, output = _names(_topo([y]), [y], output)
+        return _build([y], names, title, output)
 
-    def expression(self) -> str:
-        """The output written out in terms of the inputs, as one expression.
+    def expression(self, width: int = 80) -> str:
+        """The output written out in terms of the inputs, as one expression (the outputs, separated
+        by commas, for a function of several). A part longer than ``width`` characters is written
+        as its intermediate's name (t3), which the forward pass defines: a value used twice, twice
+        again, ... would otherwise double the text at every step.
 
         >>> trace_graph(lambda a, b: 2 * (a - b) ** 3 / -b, a=1.0, b=2.0).expression()
         '2 * (a - b)**3 / -b'
@@ -159,16 +172,16 @@ class Graph:
         text: dict[int, tuple[str, int]] = {}
         for n in self.nodes:
             if n.kind == "op":
-                text[id(n)] = _inline(n.op, [text[id(e.src)] for e in n.inputs])
+                args = [text[id(e.src)] if len(text[id(e.src)][0]) <= width else (e.src.name, _ATOM) for e in n.inputs]
+                text[id(n)] = _inline(n.op, args)
             else:
                 text[id(n)] = (n.name, _NEG if n.name.startswith("-") else _ATOM)
-        return text[id(self.output)][0]
+        return ", ".join(text[id(o)][0] for o in self.outputs)
 
     # --- plain text ---
     def text(self, digits: int = 6) -> str:
         """The graph as plain text: the forward pass, the backward pass, and the annotated edges."""
         f = lambda v: _fmt(v, digits)
-        z = self.output.name
         lines = [self.title] if self.title else []
         lines.append("forward pass (values, from the inputs):")
         for n in self.nodes:
@@ -176,9 +189,26 @@ class Graph:
                 lines.append(f"  {n.name} = {f(n.value)}")
             elif n.kind == "op":
                 lines.append(f"  {n.name} = {n.formula} = {f(n.value)}")
-        lines.append("backward pass (gradients, from the output; each step multiplies in a local derivative):")
-        if self.output.kind != "constant":
-            lines.append(f"  d{z}/d{z} = 1")
+        if len(self.outputs) == 1:
+            lines.append("backward pass (gradients, from the output; each step multiplies in a local derivative):")
+            lines += self._backward_lines(f)
+        else:
+            for part in self.parts:
+                name = part.output_name if part.output.kind != "input" else f"{part.output_name} (the input {part.output.name})"
+                lines.append(f"backward pass of {name} (gradients from it; each step multiplies in a local derivative):")
+                lines += part._backward_lines(f)
+        rows = [(f"{e.src.name}: {e.src.label} -> {e.dst.label if e.dst else 'out'}", f(e.value),
+                 "" if e.grad is None else f(e.grad)) for e in self.edges]
+        w1, w2 = (max(len(r[i]) for r in rows) for i in (0, 1))
+        lines.append("edges (value flowing forward | gradient flowing back):" if len(self.outputs) == 1 else
+                     "edges (value flowing forward; each output's gradients are in its backward pass above):")
+        lines += [f"  {a.ljust(w1)}   {b.rjust(w2)} | {c}".rstrip() for a, b, c in rows]
+        return "\n".join(lines)
+
+    def _backward_lines(self, f: Callable[[Any], str]) -> list[str]:
+        """The backward pass of a one-output graph, from the output to every input."""
+        z = self.output.name if self.output.kind != "constant" else self.output_name
+        lines = [] if self.output.kind == "constant" else [f"  d{z}/d{z} = 1"]
         outgoing: dict[int, list[Edge]] = {}
         for e in self.edges:
             if e.dst is not None:
@@ -196,12 +226,7 @@ class Graph:
                 lines.append(f"  d{z}/d{n.name} = {chain} = {numbers} = {f(n.grad)}")
             else:
                 lines.append(f"  d{z}/d{n.name} = {chain} = {f(n.grad)}")
-        rows = [(f"{e.src.name}: {e.src.label} -> {e.dst.label if e.dst else 'out'}", f(e.value),
-                 "" if e.grad is None else f(e.grad)) for e in self.edges]
-        w1, w2 = (max(len(r[i]) for r in rows) for i in (0, 1))
-        lines.append("edges (value flowing forward | gradient flowing back):")
-        lines += [f"  {a.ljust(w1)}   {b.rjust(w2)} | {c}".rstrip() for a, b, c in rows]
-        return "\n".join(lines)
+        return lines
 
     # --- Graphviz ---
     def dot(self, digits: int = 6) -> str:
@@ -222,6 +247,7 @@ class Graph:
         f = lambda v: _fmt(v, digits)
         z = self.output.name
         ids = {id(n): f"n{i}" for i, n in enumerate(self.nodes)}
+        ends = ["out"] if len(self.out_edges) == 1 else [f"out{i}" for i in range(1, len(self.out_edges) + 1)]
         out = [
             "digraph computation {",
             "  rankdir=LR;",
@@ -236,9 +262,10 @@ class Graph:
             else:
                 style = "fontsize=16" if n.kind == "input" else "fontcolor=gray40"
                 out.append(f'  {ids[id(n)]} [label="{_esc(n.name)}", shape=plaintext, {style}];')
-        out.append('  out [label="", shape=point, width=0.05];')
+        out += [f'  {end} [label="", shape=point, width=0.05];' for end in ends]
+        leaving = iter(ends)
         for e in self.edges:
-            a, b = ids[id(e.src)], ("out" if e.dst is None else ids[id(e.dst)])
+            a, b = ids[id(e.src)], (next(leaving) if e.dst is None else ids[id(e.dst)])
             if e.src.kind == "constant":
                 out.append(f"  {a} -> {b} [color=gray50];")
                 continue
@@ -319,11 +346,11 @@ def _inline(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
     return f"{op}({', '.join(a[0] for a in args)})", _ATOM
 
 
-def _topo(y: Var) -> list[Var]:
-    """The Vars ``y`` depends on, each once, parents before children (iterative: graphs can be deep)."""
+def _topo(ys: list[Var]) -> list[Var]:
+    """The Vars ``ys`` depend on, each once, parents before children (iterative: graphs can be deep)."""
     order: list[Var] = []
     visited: set[int] = set()
-    stack: list[tuple[Var, bool]] = [(y, False)]
+    stack: list[tuple[Var, bool]] = [(y, False) for y in reversed(ys)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -335,8 +362,10 @@ def _topo(y: Var) -> list[Var]:
     return order
 
 
-def _names(vars_: list[Var], output: str) -> dict[int, str]:
-    """Inputs keep their names; intermediates are t (or t1, t2, ...); the output is ``output``."""
+def _names(vars_: list[Var], outputs: list[Any], output: str) -> tuple[dict[int, str], str]:
+    """Inputs keep their names; intermediates are t (or t1, t2, ...); the output is ``output``, or
+    for several outputs ``output`` numbered by position (z1, z2, ...). Also returns the output name
+    used (another one when an input has taken it)."""
     leaves = [v for v in vars_ if not v.parents]
     taken = {v.name for v in leaves if v.name}
     names: dict[int, str] = {}
@@ -348,15 +377,31 @@ def _names(vars_: list[Var], output: str) -> dict[int, str]:
                 k += 1
             taken.add(f"x{k}")
         names[id(v)] = v.name or f"x{k}"
-    if output in taken:
-        output = next(c for c in ("z", "f", "out", "result") if c not in taken)
-    middle = [v for v in vars_[:-1] if v.parents]
-    prefix = next(p for p in ("t", "u", "v", "w", "tmp") if not any(re.fullmatch(p + r"\d*", s) for s in taken | {output}))
+    output = _output_base(output, len(outputs), taken)
+    ends = _ends(output, len(outputs))
+    first: dict[int, str] = {}
+    for y, end in zip(outputs, ends, strict=True):  # a Var given twice keeps its first name
+        if isinstance(y, Var) and y.parents:
+            first.setdefault(id(y), end)
+    middle = [v for v in vars_ if v.parents and id(v) not in first]
+    prefix = next(p for p in ("t", "u", "v", "w", "tmp") if not any(re.fullmatch(p + r"\d*", s) for s in taken | set(ends)))
     for i, v in enumerate(middle, 1):
         names[id(v)] = prefix if len(middle) == 1 else f"{prefix}{i}"
-    if vars_[-1].parents:
-        names[id(vars_[-1])] = output
-    return names
+    names.update(first)
+    return names, output
+
+
+def _ends(output: str, k: int) -> list[str]:
+    """The names of k outputs: z for one, z1, z2, ... for several."""
+    return [output] if k == 1 else [f"{output}{i}" for i in range(1, k + 1)]
+
+
+def _output_base(output: str, k: int, taken: set[str]) -> str:
+    """``output``, or the first of z, f, out, result whose name(s) no input has taken."""
+    def free(base: str) -> bool:
+        return base not in taken if k == 1 else not any(f"{base}{i}" in taken for i in range(1, k + 1))
+
+    return output if free(output) else next(c for c in ("z", "f", "out", "result", "output") if free(c))
 
 
 def _arguments(v: Var) -> list[Any]:
@@ -398,23 +443,23 @@ def _edge_grads(v: Var, g: Any) -> list[Any]:
     return [_plain(c) for c in v.backward_step(g)]
 
 
-def _build(y: Var, output: str, title: str) -> Graph:
-    vars_ = _topo(y)
-    names = _names(vars_, output)
+def _build(ys: list[Var], names: dict[int, str], title: str, output: str, grads: bool = True) -> Graph:
+    """The graph of ``ys`` (one output, or several drawn without gradients: ``grads=False``)."""
+    vars_ = _topo(ys)
     nodes: dict[int, Node] = {}
     ordered: list[Node] = []
     for v in vars_:
         if not v.parents:
-            node = Node(names[id(v)], "", v.value, 0.0 if v.grad is None else v.grad, "input")
+            node = Node(names[id(v)], "", v.value, (0.0 if v.grad is None else v.grad) if grads else None, "input")
         else:
-            node = Node(names[id(v)], v.op, v.value, v.grad, "op")
-            grads = iter(_edge_grads(v, v.grad))
+            node = Node(names[id(v)], v.op, v.value, v.grad if grads else None, "op")
+            grads_in = iter(_edge_grads(v, v.grad if grads else None))
             locs = iter(_edge_grads(v, 1.0) if np.ndim(v.value) == 0 else [None] * len(v.parents))
             for a in _arguments(v):
                 if isinstance(a, Var):
                     src = nodes[id(a)]
                     local = next(locs)
-                    node.inputs.append(Edge(src, node, a.value, next(grads), local if np.ndim(a.value) == 0 else None))
+                    node.inputs.append(Edge(src, node, a.value, next(grads_in), local if np.ndim(a.value) == 0 else None))
                 else:
                     const = Node(_fmt(a), "", a, None, "constant")
                     ordered.append(const)
@@ -422,7 +467,90 @@ def _build(y: Var, output: str, title: str) -> Graph:
             node.formula = _inline(node.op, [(e.src.name, _NEG if e.src.name.startswith("-") else _ATOM) for e in node.inputs])[0]
         nodes[id(v)] = node
         ordered.append(node)
-    return Graph(ordered, nodes[id(y)], title)
+    outs = [nodes[id(y)] for y in ys]
+    return Graph(ordered, outs[0], title, outputs=outs if len(outs) > 1 else None, output_name=output)
+
+
+_NUMBERS = (float, int, np.number, np.bool_)
+
+
+def _check_output(y: Any, result: Any) -> None:
+    """A graph draws numbers, arrays of them and Vars: anything else in a result is a mistake."""
+    if isinstance(y, (Var, Number, *_NUMBERS)) or (isinstance(y, np.ndarray) and y.dtype.kind in "biuf"):
+        return
+    inside = "" if y is result else f"{type(result).__name__} holding a "
+    raise TypeError(
+        f"the function returned a {inside}{type(y).__name__} ({_short(y)}); a graph draws a function that returns a "
+        "number (computed from its inputs), or a tuple of them: return only the numbers"
+    )
+
+
+def _short(v: Any) -> str:
+    r = repr(v)
+    return r if len(r) <= 40 else r[:37] + "..."
+
+
+def _backward(y: Var, what: str) -> None:
+    """Run the backward pass from a scalar output (an array needs the user's y.backward(grad))."""
+    if np.ndim(y.value) == 0:
+        y.backward()
+    elif y.grad is None:
+        raise ValueError(
+            f"{what} has shape {np.shape(y.value)}: reduce it to a number (np.sum) or call "
+            "y.backward(grad) first, so that the graph can show the gradients"
+        )
+
+
+def _several(result: tuple[Any, ...] | list[Any], output: str, title: str) -> Graph:
+    """The graph of a tuple of results: every output's forward pass, and each one's backward pass
+    in its own graph (``parts``), since a gradient is always of one output."""
+    if not result:
+        raise TypeError(f"the function returned an empty {type(result).__name__}: a graph draws a function that returns a number, "
+                        "or a tuple of them")
+    ys = list(result)
+    for y in ys:
+        _check_output(y, result)
+        if isinstance(y, (tuple, list)):
+            raise TypeError("the function returned a tuple holding a tuple: return the outputs in one flat tuple")
+    if len(ys) == 1:
+        return Graph.from_var(ys[0], output, title)
+    vs = [y for y in ys if isinstance(y, Var)]
+    for i, y in enumerate(ys, 1):
+        if isinstance(y, Var) and np.ndim(y.value):
+            raise ValueError(
+                f"output {i} of {len(ys)} has shape {np.shape(y.value)}: a graph of several outputs draws numbers; "
+                "reduce it (np.sum), or draw it alone with Graph.from_var after y.backward(grad)"
+            )
+    names, base = _names(_topo(vs), ys, output)
+    whole = _build(vs, names, title, base, grads=False) if vs else None
+    nodes = list(whole.nodes) if whole else []
+    by_var = {id(y): o for y, o in zip(vs, whole.outputs if whole else [], strict=True)}
+    outputs, parts = [], []
+    for y, end in zip(ys, _ends(base, len(ys)), strict=True):
+        if isinstance(y, Var):
+            outputs.append(by_var[id(y)])
+            _backward(y, f"output {end}")
+            part = _build([y], names, "", end)
+        else:
+            const = Node(_fmt(y), "", _plain(y), None, "constant")
+            nodes.append(const)
+            outputs.append(const)
+            part = Graph([const], const, output_name=end)
+        parts.append(part)
+    g = Graph(nodes, outputs[0], title, outputs=outputs, parts=parts, output_name=base)
+    inputs = [(n.name, n.value) for n in g.inputs]
+    for part in parts:
+        _complete_inputs(part, inputs)
+    return g
+
+
+def _complete_inputs(g: Graph, inputs: list[tuple[str, Any]]) -> None:
+    """Give ``g`` every input (those it does not use with gradient 0), inputs first in this order."""
+    for name, value in inputs:
+        if not any(n.kind == "input" and n.name == name for n in g.nodes):
+            g.nodes.insert(0, Node(name, "", value, 0.0, "input"))
+    order = {name: i for i, (name, _) in enumerate(inputs)}
+    g.nodes.sort(key=lambda n: (0, order.get(n.name, 0)) if n.kind == "input" else (1, 0))
 
 
 def trace_graph(f: Callable[..., Any], *args: Any, output: str = "z", title: str | None = None, **inputs: Any) -> Graph:
@@ -449,17 +577,16 @@ def trace_graph(f: Callable[..., Any], *args: Any, output: str = "z", title: str
     xs = {n: Var(v, name=n) for n, v in point.items()}
     y = f(*xs.values()) if args else f(**xs)
     g = Graph.from_var(y, output)
-    for name, x in xs.items():  # inputs f did not use still belong to the picture
-        if not any(n.kind == "input" and n.name == name for n in g.nodes):
-            g.nodes.insert(0, Node(name, "", x.value, 0.0, "input"))
-    order = {name: i for i, name in enumerate(point)}
-    g.nodes.sort(key=lambda n: (0, order.get(n.name, 0)) if n.kind == "input" else (1, 0))
+    given = [(name, x.value) for name, x in xs.items()]  # inputs f did not use still belong to the picture
+    for part in [g, *g.parts]:
+        _complete_inputs(part, given)
     if title is None:
         at = ", ".join(f"{n} = {_fmt(v)}" for n, v in point.items())
-        name = g.output.name if g.output.kind == "op" else output
+        several = len(g.outputs) > 1
+        named = [p.output_name for p in g.parts] if several else [g.output.name if g.output.kind == "op" else output]
         what = g.expression() if len(g.ops) <= 100 else f"... ({len(g.ops)} operations)"
-        what = what if g.output.kind != "constant" else f"{what} (a constant)"
-        title = f"{name} = {what}" + (f" at {at}" if at else "")
+        what = what if g.output.kind != "constant" or several else f"{what} (a constant)"
+        title = f"{', '.join(named)} = {what}" + (f" at {at}" if at else "")
     g.title = title
     return g
 
