@@ -151,3 +151,12 @@ def test_zero_times_infinity_is_zero_on_arrays_in_both_modes():
         warnings.simplefilter("error")
         for mode in ("forward", "reverse"):
             assert gradient(f, [0.0, 1.0, 4.0], mode=mode).tolist() == [0.0, 0.5, 0.25], mode
+
+
+def test_std_of_one_value_has_derivative_zero_in_both_modes():
+    # std of a single value is identically 0; sqrt's infinite slope meets a zero tangent or cotangent,
+    # on Python floats, NumPy scalars and arrays alike
+    for x in (3.5, [3.5], np.array([[3.5]])):
+        for mode in ("forward", "reverse"):
+            assert np.all(dd.gradient(np.std, x, mode=mode) == 0.0)
+            assert np.all(dd.hessian(np.std, x, mode=mode) == 0.0)

@@ -8,6 +8,8 @@ themselves, one line a function, are in `table.py` (NumPy's) and `special.py` (S
 
 from __future__ import annotations
 
+import builtins
+import dis
 import math
 import types
 from collections.abc import Callable
@@ -128,19 +130,71 @@ class Elementwise:
             return float(self.ufunc(*args))
 
 
-_FLOAT_GLOBALS: dict[int, dict[str, Any]] = {}
+class _FloatGlobals(dict):  # type: ignore[type-arg]
+    """Globals that hold a few names and look every other one up in ``live`` (a module's globals)
+    when it is loaded; a KeyError sends Python on to the builtins, as for any module."""
+
+    __slots__ = ("live",)
+    live: dict[str, Any]
+
+    def __missing__(self, name: str) -> Any:
+        return self.live[name]
+
+
+def _global_loads(code: types.CodeType) -> set[str] | None:
+    """The global names ``code`` (and the functions defined inside it) load; None if it stores or
+    deletes a global, which a partial bound to other globals would then do in the wrong place."""
+    names: set[str] = set()
+    for ins in dis.get_instructions(code):
+        if ins.opname == "LOAD_GLOBAL":
+            names.add(ins.argval)
+        elif ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME", "STORE_NAME"):
+            return None
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            inner = _global_loads(c)
+            if inner is None:
+                return None
+            names |= inner
+    return names
 
 
 def _on_floats(fn: Any) -> Any:
+    """``fn`` with the rules it names bound to their math twins (``cos`` is ``math.cos``), for floats.
+
+    Only the names of rules are bound, when the rule is first used on a float. Every other global
+    (a constant, a helper, a module) is the module's own, looked up when the partial runs: a
+    constant the module changes, or a helper it defines later, is seen as it is then, and nothing
+    is copied, so nothing outlives the partial's module. A partial that names no rule is ``fn``.
+    """
     if not isinstance(fn, types.FunctionType):
         return fn
-    key = id(fn.__globals__)
-    g = _FLOAT_GLOBALS.get(key)
-    if g is None:
-        g = dict(fn.__globals__)
-        g.update({k: v.scalar for k, v in g.items() if isinstance(v, Elementwise) and v.scalar is not None})
-        _FLOAT_GLOBALS[key] = g
-    return types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    live = fn.__globals__
+    loads = _global_loads(fn.__code__)
+    if not loads:
+        return fn
+    twins = {}
+    for name in loads:
+        rule = live.get(name)
+        if isinstance(rule, Elementwise) and rule.scalar is not None:
+            twins[name] = rule.scalar
+    if not twins:
+        return fn
+    builtin = live.get("__builtins__", builtins)
+    builtin = builtin if isinstance(builtin, dict) else vars(builtin)
+    others = loads - twins.keys()
+    g: dict[str, Any]
+    if not any(name in builtin for name in others):
+        # The fast form: Python looks a global up in the globals, then in the builtins; here the
+        # "builtins" are the module's live globals. Plain dicts both, so lookups are cached as usual.
+        g = dict(twins, __builtins__=live)
+    else:  # fn also uses a builtin (float, TypeError): a lookup by __missing__, slower but exact
+        g = _FloatGlobals(twins, __builtins__=builtin)
+        g.live = live
+    out = types.FunctionType(fn.__code__, g, fn.__name__, fn.__defaults__, fn.__closure__)
+    out.__kwdefaults__ = fn.__kwdefaults__
+    out.__qualname__ = fn.__qualname__
+    return out
 
 
 def rule_for(ufunc: Any) -> Elementwise | None:
@@ -183,6 +237,8 @@ def scale(p: Any, d: Any, reuse: bool = False) -> Any:
         # p is overwritten when reused: a nan beside an infinite tangent then came from p = 0 (or p = nan)
         zero = (d == 0) | (np.isinf(d) if reuse else np.asarray(p) == 0)
         return np.where(zero, 0.0, prod)
+    if isinstance(prod, np.floating) and prod != prod and (d == 0 or p == 0):  # NumPy scalars: the same rule
+        return 0.0
     return prod
 
 
