@@ -359,3 +359,40 @@ def test_a_rules_type_error_is_a_message_and_exit_code_2(capsys: pytest.CaptureF
     assert code == 2 and "order" in json.loads(out)["error"]
     code, out, err = run(capsys, "jv(1.3, y)", "y=0.7")  # the order as a number: fine
     assert code == 0
+
+
+# --- a complex input point: f'(z) for a holomorphic f; a step that is not analytic refuses ---
+@pytest.mark.parametrize(
+    "f, df",
+    [
+        (np.exp, np.exp),
+        (lambda z: z**3 / (1 + z), lambda z: (3 * z**2 * (1 + z) - z**3) / (1 + z) ** 2),
+        (lambda z: np.sin(z) * np.log(z), lambda z: np.cos(z) * np.log(z) + np.sin(z) / z),
+        (lambda z: np.sum(np.fft.fft(np.stack([z, 2 * z, z * z]))), lambda z: np.sum(np.fft.fft(np.array([1, 2, 2 * z])))),
+    ],
+)
+def test_a_complex_point_gives_the_complex_derivative_of_a_holomorphic_function(f, df):
+    z = 0.3 + 0.4j
+    np.testing.assert_allclose(dd.derivative(f, z), df(z), rtol=1e-13)
+    h = 1e-7  # the derivative of a holomorphic f is the same along the real and the imaginary axis
+    np.testing.assert_allclose(dd.derivative(f, z), (f(z + h) - f(z - h)) / (2 * h), rtol=1e-6)
+    np.testing.assert_allclose(dd.derivative(f, z), (f(z + 1j * h) - f(z - 1j * h)) / (2j * h), rtol=1e-6)
+
+
+def test_jacobian_and_jvp_take_complex_points():
+    z = np.array([0.3 + 0.4j, -1.0j])
+    np.testing.assert_allclose(dd.jacobian(np.sin, z), np.diag(np.cos(z)), rtol=1e-14)
+    np.testing.assert_allclose(dd.jvp(np.exp, z, np.ones(2))[1], np.exp(z), rtol=1e-14)
+
+
+@pytest.mark.parametrize("f", [np.conj, np.abs, np.real, np.imag, np.angle, lambda z: z * np.conj(z)])
+def test_a_step_that_is_not_analytic_refuses_at_a_complex_point(f):
+    with pytest.raises(TypeError, match="not complex-differentiable"):
+        dd.derivative(f, 0.3 + 0.4j)
+
+
+def test_real_valued_functions_of_a_complex_point_are_refused_by_gradient():
+    with pytest.raises(TypeError, match="split z"):
+        dd.gradient(lambda z: np.sum(np.abs(z) ** 2), np.array([1 + 2j]))
+    with pytest.raises(TypeError, match="split z"):
+        dd.gradient(lambda z: np.sum(np.abs(z) ** 2), np.array([1 + 2j]), mode="reverse")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core.dual import AUTO_TAGS, Dual, DualArray, _new, new_tag, shape
+from ..core.functions import HOLOMORPHIC
 from ..core.number import Number, from_objects
 
 CHUNK_BUDGET = 2**20  # entries of the seed matrix (chunk * n) one pass may hold
@@ -40,11 +41,19 @@ _LIVE: set[int] = set()
 _DUALS = (Dual, DualArray)
 
 
-def _start() -> int:
-    """A fresh tag, live until the caller's ``finally: _LIVE.discard(tag)``."""
+def _start(x: Any = None) -> int:
+    """A fresh tag, live until the caller's ``finally: _finish(tag)``; a complex input point makes it
+    a differentiation of a holomorphic function (a step that is not complex-analytic then refuses)."""
     tag = new_tag()
     _LIVE.add(tag)
+    if x is not None and np.iscomplexobj(x) and not isinstance(x, Number):
+        HOLOMORPHIC.add(tag)
     return tag
+
+
+def _finish(tag: int) -> None:
+    _LIVE.discard(tag)
+    HOLOMORPHIC.discard(tag)
 
 
 def _dead(t: int) -> bool:
@@ -167,15 +176,17 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
     return value, d
 
 
-def _input(x: Any, name: str = "x") -> Any:
+def _input(x: Any, name: str = "x", complex_ok: bool = False) -> Any:
     """An input point: a float, a float array, or (nested calls) a Dual or Var as it is; a list
-    holding Duals or Vars becomes one of them."""
+    holding Duals or Vars becomes one of them. A complex point (``complex_ok``) stays complex."""
     if isinstance(x, Number):
         return x
     if np.iscomplexobj(x) if not isinstance(x, (list, tuple)) else any(isinstance(e, complex) for e in np.ravel(np.asarray(x, object))):
+        if complex_ok:
+            return complex(x) if np.ndim(x) == 0 else np.asarray(x, dtype=complex)
         raise TypeError(
-            f"{name} is complex: dualdiff differentiates at real points. Split z = a + ib and differentiate in a and b "
-            "(the function may use complex numbers inside)"
+            f"{name} is complex: a real-valued function has no complex derivative. derivative, jacobian and jvp take a "
+            "complex point for a holomorphic f (giving f'(z)); otherwise split z = a + 1j * b and differentiate in a and b"
         )
     if isinstance(x, (bool, int, float, np.number)):
         return float(x)
@@ -189,7 +200,7 @@ def _input(x: Any, name: str = "x") -> Any:
 
 
 def _scalar_input(x: Any, fn: str) -> Any:
-    x = _input(x)
+    x = _input(x, complex_ok=True)
     if shape(x) != ():
         raise ValueError(f"{fn}(f, x) takes a scalar x (got shape {shape(x)}); for arrays use gradient or jacobian")
     return x
@@ -204,11 +215,11 @@ def derivative(f: Callable[[Any], Any], x: Any) -> Any:
     1.0
     """
     x = _scalar_input(x, "derivative")
-    tag = _start()
+    tag = _start(x)
     try:
         return _evaluate(f, x, 1.0, tag)[1]
     finally:
-        _LIVE.discard(tag)
+        _finish(tag)
 
 
 def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
@@ -231,14 +242,14 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
     array([[5., 2.],
            [1., 3.]])
     """
-    x = _input(x)
-    tag = _start()
+    x = _input(x, complex_ok=True)
+    tag = _start(x)
     try:
         parts = [_evaluate(f, x, seed, tag) for seed in _directions(x, chunk)]
         if not parts:  # x has no entries
             return np.zeros(shape(_part(f(x), tag, False)) + shape(x))
     finally:
-        _LIVE.discard(tag)
+        _finish(tag)
     value = parts[0][0]
     t = parts[0][1] if len(parts) == 1 else np.concatenate([d for _, d in parts], axis=0)
     return np.reshape(np.moveaxis(t, 0, -1), shape(value) + shape(x))
@@ -250,7 +261,7 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
     """
-    return jacobian(_scalar_valued(f), _input(x), chunk)
+    return jacobian(_scalar_valued(f), _input(x), chunk)  # a complex x is refused: see _input
 
 
 def _scalar_valued(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -286,15 +297,15 @@ def jvp(f: Callable[[Any], Any], x: Any, v: Any) -> tuple[Any, Any]:
     >>> jvp(lambda x: x[0] * x[1], [2.0, 5.0], [1.0, 0.0])
     (10.0, 5.0)
     """
-    x = _input(x)
-    v = _input(v, "v")
+    x = _input(x, complex_ok=True)
+    v = _input(v, "v", complex_ok=True)
     if shape(v) == shape(x) or shape(v)[:-1] == shape(x):
-        tag = _start()
+        tag = _start(x)
         try:
             if shape(v) == shape(x):
                 return _evaluate(f, x, v, tag)
             value, d = _evaluate(f, x, np.moveaxis(v, -1, 0), tag)
             return value, np.moveaxis(d, 0, -1)
         finally:
-            _LIVE.discard(tag)
+            _finish(tag)
     raise ValueError(f"v must have x's shape {shape(x)} (or {shape(x)} + (k,) for k directions), not {shape(v)}")

@@ -419,6 +419,8 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
     if len(xs) == 1:
         return _apply_one(prim, xs[0], params)
     t = max(x._t for x in xs if isinstance(x, Dual))
+    if not prim.analytic and t in functions.HOLOMORPHIC:
+        functions.not_analytic(prim.name)
     mine = [isinstance(x, Dual) and x._t == t for x in xs]
     vals = tuple(x._v if m else x for x, m in zip(xs, mine, strict=True))
     k = next((batch(x) for x, m in zip(xs, mine, strict=True) if m and is_batched(x)), ())
@@ -438,6 +440,8 @@ def _apply_one(prim: functions.Primitive, x: Dual, params: dict[str, Any]) -> An
     """`apply_primitive` for one operand (reshape, sum, transpose, inv, ...): no tags to compare.
     A linear map is applied to the tangent directly, without floating-point guards it cannot need."""
     v, d = x._v, x._d
+    if not prim.analytic and x._t in functions.HOLOMORPHIC:
+        functions.not_analytic(prim.name)
     k = shape(d)[:1] if ndim(d) > ndim(v) else ()
     y = prim.value(v, **params)
     if prim.tangent is not None:

@@ -33,6 +33,17 @@ DOCS = "https://dualdiff.readthedocs.io"  # where error messages send the user
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}
 # number type -> (priority, apply(primitive, operands, params)); the outermost number applies a primitive.
 HANDLERS: dict[type, tuple[int, Callable[..., Any]]] = {}
+# tags of differentiations with respect to a complex input: only complex-analytic steps may meet them
+HOLOMORPHIC: set[int] = set()
+
+
+def not_analytic(name: str) -> NoReturn:
+    """Raise the TypeError for a step that is not complex-analytic, met by a complex input's tangent."""
+    raise TypeError(
+        f"numpy.{name} is not complex-differentiable (holomorphic), so the derivative with respect to a complex "
+        "input does not exist through it. Differentiate with respect to the real and imaginary parts instead "
+        "(z = a + 1j * b, a and b real)."
+    )
 
 
 def no_rule(what: str, mode: str = "") -> NoReturn:
@@ -118,6 +129,7 @@ class Primitive:
         # for a linear map of one operand: tangent(d, k, params), the map itself (no jvp call around it)
         self.tangent: Callable[..., Any] | None = None
         self.linear = False  # linear maps need no floating-point guards around their jvp
+        self.analytic = True  # complex-differentiable; real, imag and conj are not
 
     def __repr__(self) -> str:
         return f"<dualdiff primitive {self.name}>"

@@ -499,6 +499,8 @@ def scatter(g: Any, index: Any, s: tuple[int, ...]) -> Any:
 
 def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
     """Reverse mode for a primitive of the function table: record its value and what its vjp needs."""
+    if not prim.analytic and any(isinstance(x, Var) and x._t in functions.HOLOMORPHIC for x in xs):
+        functions.not_analytic(prim.name)
     if len(xs) == 1 and prim.vjp is not None and not isinstance(xs[0].value, tuple):  # one operand: no tags to compare
         x = xs[0]
         v = x.value

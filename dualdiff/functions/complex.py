@@ -25,6 +25,7 @@ from ..core.number import plain
 _real = Primitive("real", np.real, lambda ds, xs, y, k: np.real(ds[0]), lambda i, g, xs, y: g)
 _imag = Primitive("imag", np.imag, lambda ds, xs, y, k: np.imag(ds[0]), lambda i, g, xs, y: -1j * g)
 _conj = Primitive("conjugate", np.conjugate, lambda ds, xs, y, k: np.conjugate(ds[0]), lambda i, g, xs, y: np.conjugate(g))
+_real.analytic = _imag.analytic = _conj.analytic = False  # so are abs and angle, which use them
 
 
 @register(np.real)
