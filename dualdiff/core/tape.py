@@ -314,7 +314,7 @@ def _scatter_into_parent(node: Var, g: Any, mine: dict[int, np.ndarray]) -> bool
     pg = parent.grad
     if not isinstance(g, (float, np.ndarray)) or not (pg is None or isinstance(pg, (float, np.ndarray))):
         return False  # Duals (forward over reverse) take the general path
-    index, s = node._saved
+    index, s = node._saved  # type: ignore[misc]
     if pg is None or id(pg) not in mine or (_complex(g) and not _complex(pg)):  # one buffer per sweep
         dtype = complex if _complex(g) or _complex(pg) else float
         pg = np.zeros(s, dtype) if pg is None else np.array(pg, dtype=dtype)
