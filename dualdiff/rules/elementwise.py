@@ -229,6 +229,8 @@ def scale(p: Any, d: Any, reuse: bool = False) -> Any:
         if type(d) is float:
             r = p * d
             return r if (r == r or (d != 0.0 and p != 0.0)) else 0.0
+    if type(p) in HANDLERS or type(d) in HANDLERS:  # nested: the same rule at every level, tangents kept
+        return _chain(p, d)
     reuse = reuse and type(p) is np.ndarray and type(d) is np.ndarray and p.shape == d.shape and p.dtype == d.dtype
     with np.errstate(invalid="ignore"):
         prod = np.multiply(p, d, out=p) if reuse else p * d
@@ -240,6 +242,11 @@ def scale(p: Any, d: Any, reuse: bool = False) -> Any:
     if isinstance(prod, np.floating) and prod != prod and (d == 0 or p == 0):  # NumPy scalars: the same rule
         return 0.0
     return prod
+
+
+# scale as a rule of its own, for nested numbers (a Hessian's inner tangent is a Dual of the outer
+# differentiation): its partials are the other factor, and the outer level's chain rule is scale again
+_chain = Elementwise(scale, None, lambda p, d, out: d, lambda p, d, out: p, name="chain_rule_product")
 
 
 def fresh(p: Any, *inputs: Any) -> bool:
