@@ -4,11 +4,20 @@ Both modes read this table: forward mode multiplies each partial into the tangen
 into the incoming gradient. A partial gets the primal arguments and the primal result ``out`` and
 may use any function of this table, so derivatives of derivatives come out of the same lines.
 
-Conventions at special points (see docs/conventions.md, tested in tests/test_special_points.py):
-abs'(+0.0) = +1 and abs'(-0.0) = -1 (the sign bit decides); sign' = floor' = ... = 0;
-sqrt'(0) = cbrt'(0) = inf and log'(0) = inf, but 0 times anything is 0 in the chain rule; at a tie of maximum or
-minimum the whole derivative goes to the second argument; for x**y the x-partial is 0 where y == 0
-(so x**0 is 1 with derivative 0 everywhere) and the y-partial is 0 where x == 0 < y.
+Conventions at special points (see docs/conventions.md, tested in tests/test_special_points.py and
+against exact derivatives in tests/test_oracle.py): abs'(+0.0) = +1 and abs'(-0.0) = -1 (the sign bit
+decides); sign' = floor' = ... = 0; sqrt'(0) = cbrt'(0) = inf and log'(0) = inf (at -0.0 too: the
+side where they are real), but 0 times anything is 0 in the chain rule; at a tie of maximum or
+minimum the whole derivative goes to the second argument, and to a nan argument where there is one;
+the partials of x**y, y x**(y-1) and x**y log x, take 0 * inf as 0 (so x**0 is 1 with derivative 0
+in x everywhere, and 0**y is 0 with derivative 0 in y for y > 0) and keep the tangents of x and y.
+Outside a function's real domain (log of a negative, x // 0, ...) every derivative is nan, like the value.
+
+A partial is a formula of table rules, so a nested differentiation differentiates it again: it has to
+be right at every order, not only as a number. Where the textbook formula overflows, underflows or
+cancels although the derivative is a float (1 - tanh(x)**2, x / (x**2 + y**2)), another one is used.
+Plain floats take the math twins (`Elementwise.float_partials`): keep hot partials to rules, operators
+and module names (a builtin in a partial makes its globals slower to look up).
 """
 
 from __future__ import annotations
@@ -46,22 +55,91 @@ def _zero(*args: Any) -> float:
     return 0.0
 
 
+def _steps(x: Any, y: Any, out: Any) -> Any:
+    """0, the derivative of a piecewise constant, but nan at y == 0 (x // 0 is inf or nan: no number
+    to differentiate), as out - out: nan with nan tangents, so every order is nan there."""
+    return _where(y == 0, out - out, 0.0)
+
+
+def _or_nan(out: Any, d: Any) -> Any:
+    """d, and nan where the value is nan (outside the domain): the value itself, tangents included,
+    so that every order of a nested differentiation is nan there too."""
+    return _where(out != out, out, d)
+
+
+def _times_value(a: Any, b: Any) -> Any:
+    with np.errstate(invalid="ignore"):
+        p = np.multiply(a, b)
+    bad = p != p
+    return np.where(bad & (a == a) & (b == b), 0.0, p) if np.any(bad) else p
+
+
+def _times_float(a: float, b: float) -> float:
+    p = a * b
+    return 0.0 if p != p and a == a and b == b else p
+
+
+def _any(cond: Any) -> bool:
+    return bool(cond) if isinstance(cond, (bool, np.bool_)) else bool(np.any(cond))
+
+
 def _pow_x(x: Any, y: Any, out: Any) -> Any:
-    return _where(y == 0, 0.0, y * power(x, y - 1))
+    """y x**(y-1), and 0 at y == 0 even where x**-1 is inf (x**0 is 1, and 0 * inf is 0 here)."""
+    p = power(x, y - 1)
+    rounded = (y - 1 == y) | (y - 1 == -1)  # |y| >= 2**53 or < 2**-53: y - 1 is not exact
+    if _any(rounded):  # its parity may be: for x < 0, out / x has the sign (and the nan) of x**(y-1)
+        p = p if _complex(x) else _where(rounded & (x < 0), out / x, p)
+    return _times(1.0 * y, p)  # 1.0 *: an int 0 would not count as 0 against inf in the chain rule
 
 
 def _pow_y(x: Any, y: Any, out: Any) -> Any:
-    return _where((x == 0) & (y > 0), 0.0, out * log(x))
+    """x**y log x, and 0 where x == 0 < y (0**y is 0): log x is real for x > 0 only, so at x = -0.0
+    the value beside it is that of x > 0 too (out is -inf at y = -1)."""
+    if _any(x == 0):
+        out = _where(x == 0, power(x + 0.0, y), out)
+    return _times(out, log(x))
 
+
+def _atan2_y(y: Any, x: Any, out: Any) -> Any:  # x / (x**2 + y**2), without squaring (1e200**2 overflows)
+    r = hypot(x, y)
+    return x / r / r
+
+
+def _atan2_x(y: Any, x: Any, out: Any) -> Any:
+    r = hypot(x, y)
+    return -y / r / r
+
+
+def _complex(x: Any) -> bool:
+    v = _plain(x)
+    return type(v) is complex or getattr(getattr(v, "dtype", None), "kind", "") == "c"
+
+
+def _one_minus_square(x: Any) -> Any:
+    """1 - x**2, right to rounding at every order: (1 - x)(1 + x) near ±1, where 1 - x*x cancels, and
+    1 - x*x near 0, where the tangent of (1 - x)(1 + x), -(1 + x) + (1 - x), cancels instead."""
+    if _complex(x):  # either form is the analytic one; complex numbers have no order to branch on
+        return 1 - x * x
+    return _where((x > -0.5) & (x < 0.5), 1 - x * x, (1 - x) * (1 + x))
+
+
+def _hypot1(x: Any) -> Any:
+    """sqrt(x**2 + 1) without squaring x (1e200**2 overflows); sqrt(x*x + 1) on complex numbers,
+    where hypot is not the analytic function."""
+    return sqrt(x * x + 1) if _complex(x) else hypot(x, 1.0)
+
+
+# a * b with 0 * inf = 0 (nan stays nan): the partials of x**y, where the formula meets 0 * inf
+_times = E(_times_value, _times_float, lambda a, b, out: b, lambda a, b, out: a, name="_times")
 
 # name         value (ufunc, math twin)   partial derivative(s) (args..., out)
 add           = E(np.add, operator.add, lambda x, y, out: 1.0, lambda x, y, out: 1.0)
 subtract      = E(np.subtract, operator.sub, lambda x, y, out: 1.0, lambda x, y, out: -1.0)
 multiply      = E(np.multiply, operator.mul, lambda x, y, out: y, lambda x, y, out: x)
 divide        = E(np.divide, operator.truediv, lambda x, y, out: 1 / y, lambda x, y, out: -out / y)
-floor_divide  = E(np.floor_divide, operator.floordiv, _zero, _zero)
-remainder     = E(np.remainder, operator.mod, lambda x, y, out: 1.0, lambda x, y, out: -floor_divide(x, y))
-fmod          = E(np.fmod, math.fmod, lambda x, y, out: 1.0, lambda x, y, out: -trunc(x / y))
+floor_divide  = E(np.floor_divide, operator.floordiv, _steps, _steps)
+remainder     = E(np.remainder, operator.mod, lambda x, y, out: _or_nan(out, 1.0), lambda x, y, out: _or_nan(out, -floor_divide(x, y)))
+fmod          = E(np.fmod, math.fmod, lambda x, y, out: _or_nan(out, 1.0), lambda x, y, out: _or_nan(out, -rint((x - out) / y)))
 power         = E(np.power, math.pow, _pow_x, _pow_y)
 float_power   = E(np.float_power, math.pow, _pow_x, _pow_y)
 negative      = E(np.negative, operator.neg, lambda x, out: -1.0)
@@ -75,33 +153,33 @@ trunc         = E(np.trunc, None, _zero)
 rint          = E(np.rint, None, _zero)
 square        = E(np.square, lambda x: x * x, lambda x, out: 2 * x)
 reciprocal    = E(np.reciprocal, lambda x: 1 / x, lambda x, out: -out * out)
-sqrt          = E(np.sqrt, math.sqrt, lambda x, out: 0.5 / out)
-cbrt          = E(np.cbrt, getattr(math, "cbrt", None), lambda x, out: 1 / (3 * out * out))
+sqrt          = E(np.sqrt, math.sqrt, lambda x, out: 0.5 / (out + 0.0))
+cbrt          = E(np.cbrt, getattr(math, "cbrt", None), lambda x, out: power(out, -2.0) / 3)
 exp           = E(np.exp, math.exp, lambda x, out: out)
 exp2          = E(np.exp2, getattr(math, "exp2", None), lambda x, out: out * LN2)
-expm1         = E(np.expm1, math.expm1, lambda x, out: out + 1)
-log           = E(np.log, math.log, lambda x, out: 1 / x)
-log2          = E(np.log2, math.log2, lambda x, out: 1 / (x * LN2))
-log10         = E(np.log10, math.log10, lambda x, out: 1 / (x * LN10))
-log1p         = E(np.log1p, math.log1p, lambda x, out: 1 / (1 + x))
-logaddexp     = E(np.logaddexp, None, lambda x, y, out: exp(x - out), lambda x, y, out: exp(y - out))
-logaddexp2    = E(np.logaddexp2, None, lambda x, y, out: exp2(x - out), lambda x, y, out: exp2(y - out))
+expm1         = E(np.expm1, math.expm1, lambda x, out: exp(x))
+log           = E(np.log, math.log, lambda x, out: _where(out != out, out, 1 / (x + 0.0)))  # _or_nan, inlined: a hot rule
+log2          = E(np.log2, math.log2, lambda x, out: _or_nan(out, 1 / (x * LN2 + 0.0)))
+log10         = E(np.log10, math.log10, lambda x, out: _or_nan(out, 1 / (x * LN10 + 0.0)))
+log1p         = E(np.log1p, math.log1p, lambda x, out: _or_nan(out, 1 / (1 + x)))
+logaddexp     = E(np.logaddexp, None, lambda x, y, out: reciprocal(1 + exp(y - x)), lambda x, y, out: reciprocal(1 + exp(x - y)))
+logaddexp2    = E(np.logaddexp2, None, lambda x, y, out: reciprocal(1 + exp2(y - x)), lambda x, y, out: reciprocal(1 + exp2(x - y)))
 sin           = E(np.sin, math.sin, lambda x, out: cos(x))
 cos           = E(np.cos, math.cos, lambda x, out: -sin(x))
 tan           = E(np.tan, math.tan, lambda x, out: 1 + out * out)
-arcsin        = E(np.arcsin, math.asin, lambda x, out: 1 / sqrt(1 - x * x))
-arccos        = E(np.arccos, math.acos, lambda x, out: -1 / sqrt(1 - x * x))
+arcsin        = E(np.arcsin, math.asin, lambda x, out: 1 / sqrt(_one_minus_square(x)))
+arccos        = E(np.arccos, math.acos, lambda x, out: -1 / sqrt(_one_minus_square(x)))
 arctan        = E(np.arctan, math.atan, lambda x, out: 1 / (1 + x * x))
-arctan2       = E(np.arctan2, math.atan2, lambda y, x, out: x / (x * x + y * y), lambda y, x, out: -y / (x * x + y * y))
+arctan2       = E(np.arctan2, math.atan2, _atan2_y, _atan2_x)
 sinh          = E(np.sinh, math.sinh, lambda x, out: cosh(x))
 cosh          = E(np.cosh, math.cosh, lambda x, out: sinh(x))
-tanh          = E(np.tanh, math.tanh, lambda x, out: 1 - out * out)
-arcsinh       = E(np.arcsinh, math.asinh, lambda x, out: 1 / sqrt(x * x + 1))
-arccosh       = E(np.arccosh, math.acosh, lambda x, out: 1 / sqrt(x * x - 1))
-arctanh       = E(np.arctanh, math.atanh, lambda x, out: 1 / (1 - x * x))
+tanh          = E(np.tanh, math.tanh, lambda x, out: reciprocal((c := cosh(x)) * c))  # 1 - out**2 cancels from x = 19
+arcsinh       = E(np.arcsinh, math.asinh, lambda x, out: 1 / _hypot1(x))
+arccosh       = E(np.arccosh, math.acosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))
+arctanh       = E(np.arctanh, math.atanh, lambda x, out: _or_nan(out, 1 / _one_minus_square(x)))
 hypot         = E(np.hypot, math.hypot, lambda x, y, out: x / out, lambda x, y, out: y / out)
-maximum       = E(np.maximum, None, lambda x, y, out: x > y, lambda x, y, out: 1 - (x > y))
-minimum       = E(np.minimum, None, lambda x, y, out: x < y, lambda x, y, out: 1 - (x < y))
+maximum       = E(np.maximum, None, lambda x, y, out: (x > y) | (x != x), lambda x, y, out: 1 - ((x > y) | (x != x)))
+minimum       = E(np.minimum, None, lambda x, y, out: (x < y) | (x != x), lambda x, y, out: 1 - ((x < y) | (x != x)))
 fmax          = E(np.fmax, None, lambda x, y, out: (x > y) | (y != y), lambda x, y, out: 1 - ((x > y) | (y != y)))
 fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x, y, out: 1 - ((x < y) | (y != y)))
 heaviside     = E(np.heaviside, None, _zero, lambda x, y, out: x == 0)
@@ -115,4 +193,4 @@ absolute.complex_form = lambda z: hypot(np.real(z), np.imag(z))
 sign.complex_form = lambda z: z / absolute(z)
 
 # name -> rule: the package's exports, the command line's grammar and the docs' list read it
-TABLE: dict[str, E] = {name: rule for name, rule in globals().items() if isinstance(rule, E)}
+TABLE: dict[str, E] = {name: rule for name, rule in globals().items() if isinstance(rule, E) and not name.startswith("_")}
