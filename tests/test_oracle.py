@@ -504,8 +504,8 @@ def same(a: float, b: float, scale: float = 0.0) -> bool:
 # same derivative comes out right once the defect is bypassed), reported as an expected failure
 # with its reason, and no longer hides anything once it is fixed.
 SCALE_REUSE = (
-    "elementwise.scale(p, d, reuse=True) zeroes the product wherever the tangent d is infinite, so an "
-    "infinite or nan partial times an infinite tangent gives 0 on arrays (sqrt'' at 0, 1/y at y = 0); "
+    "elementwise.scale(p, d, reuse=True) overwrites the partial p, so a nan product beside an infinite "
+    "tangent d is taken for 0 * inf and zeroed, though p was nan (arcsin'' at inf gives 0, not nan); "
     "the same derivative is right with the reuse off"
 )
 
