@@ -18,11 +18,16 @@ from .shapes import _as_operand, atleast_2d, concatenate, moveaxis, reshape, squ
 
 
 # --- statistics and sampling: composites of the entries in shapes, reductions and selection ---
+def _nan_as(a: Any, identity: float) -> Any:
+    """a with its nan entries replaced by a reduction's identity: the nan-reductions are the reductions of it."""
+    a = _as_operand(a)
+    return np.where(np.isnan(_plain_value(a)), identity, a)
+
+
 @register(np.nansum)
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
     refuse("nansum", out=out)
-    a = _as_operand(a)
-    return np.sum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, keepdims=keepdims, **kw)
+    return np.sum(_nan_as(a, 0.0), axis=axis, keepdims=keepdims, **kw)
 
 
 @register(np.nanmean)
@@ -139,20 +144,17 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
 @register(np.nanprod)
 def nanprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:
     refuse("nanprod", out=out)
-    a = _as_operand(a)
-    return np.prod(np.where(np.isnan(_plain_value(a)), 1.0, a), axis=axis, keepdims=keepdims, **kw)
+    return np.prod(_nan_as(a, 1.0), axis=axis, keepdims=keepdims, **kw)
 
 
 @register(np.nancumsum)
 def nancumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-    a = _as_operand(a)
-    return np.cumsum(np.where(np.isnan(_plain_value(a)), 0.0, a), axis=axis, out=out)
+    return np.cumsum(_nan_as(a, 0.0), axis=axis, out=out)
 
 
 @register(np.nancumprod)
 def nancumprod(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
-    a = _as_operand(a)
-    return np.cumprod(np.where(np.isnan(_plain_value(a)), 1.0, a), axis=axis, out=out)
+    return np.cumprod(_nan_as(a, 1.0), axis=axis, out=out)
 
 
 @register(np.nanvar)
