@@ -160,3 +160,10 @@ def test_std_of_one_value_has_derivative_zero_in_both_modes():
         for mode in ("forward", "reverse"):
             assert np.all(dd.gradient(np.std, x, mode=mode) == 0.0)
             assert np.all(dd.hessian(np.std, x, mode=mode) == 0.0)
+
+
+def test_std_of_one_complex_value_has_derivative_zero_in_both_modes():
+    # the same 0-times-inf rule on complex products (sqrt's partial at a complex 0 is inf + nan j)
+    for mode in ("forward", "reverse"):
+        assert dd.gradient(lambda a: np.std(a + 0.7j), 0.3, mode=mode) == 0.0
+        assert np.all(dd.gradient(lambda a: np.std(a + 0.7j), [0.3], mode=mode) == 0.0)

@@ -235,12 +235,12 @@ def scale(p: Any, d: Any, reuse: bool = False) -> Any:
     with np.errstate(invalid="ignore"):
         prod = np.multiply(p, d, out=p) if reuse else p * d
     # one read pass (BLAS's dot, the fastest) finds a nan; only then is the product redone where a factor is 0
-    if isinstance(prod, np.ndarray) and prod.dtype.kind == "f" and not np.isfinite(np.vdot(prod, prod)):
+    if isinstance(prod, np.ndarray) and prod.dtype.kind in "fc" and not np.isfinite(np.vdot(prod, prod)):
         # only a nan can be 0 times inf (an inf is a true product); p is overwritten when reused: a nan
         # beside an infinite tangent then came from p = 0 (a nan partial beside an infinite tangent is rarer)
         zero = (d == 0) | (np.isinf(d) if reuse else np.asarray(p) == 0)
         return np.where(zero & (prod != prod), 0.0, prod)
-    if isinstance(prod, np.floating) and prod != prod and (d == 0 or p == 0):  # NumPy scalars: the same rule
+    if isinstance(prod, (np.floating, np.complexfloating, complex)) and prod != prod and (d == 0 or p == 0):  # scalars too
         return 0.0
     return prod
 
