@@ -22,7 +22,7 @@ import numpy as np
 
 from ..rules import elementwise
 from ..rules import table as rules
-from ..rules.elementwise import FAST_PATH_MISSES, fresh, safe_pow, scale
+from ..rules.elementwise import FAST_PATH_MISSES, fresh, scale
 from . import functions
 from .number import ArrayNumber, Number, plain, to_objects
 
@@ -274,12 +274,12 @@ class Dual(Number):
             if other != 0 and v > 0.0:  # no special point: the plain power rule
                 try:
                     y = v**other
-                    return _newf(y, other * y / v * self._d, self._t)
+                    if y > 1e-290:  # else y lost digits to underflow, and c y / x would too: the rule
+                        return _newf(y, other * y / v * self._d, self._t)
                 except OverflowError:
                     pass
-            if other == 0:
+            elif other == 0:
                 return _newf(1.0, scale(0.0, self._d), self._t)
-            return _newf(safe_pow(v, other), scale(other * safe_pow(v, other - 1), self._d), self._t)
         return rules.power(self, other)
 
     def __neg__(self) -> Dual:

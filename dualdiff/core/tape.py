@@ -250,8 +250,9 @@ class Var(Number):
         if type(v) is float and type(other) in _NUMBERS:
             if other == 2:
                 return _node(v * v, self._t, "**2", (self,), _back_float, 2.0 * v)
-            p = 0.0 if other == 0 else other * safe_pow(v, other - 1)
-            return _node(safe_pow(v, other), self._t, f"**{other:g}", (self,), _back_float, p)
+            if other == 0 or v > 0.0:  # else x < 0 or 0: the rule knows the parity of c - 1 and 0 * inf
+                p = 0.0 if other == 0 else other * safe_pow(v, other - 1)
+                return _node(safe_pow(v, other), self._t, f"**{other:g}", (self,), _back_float, p)
         return rules.power(self, other)
 
     def __round__(self, ndigits: int | None = None) -> Any:
