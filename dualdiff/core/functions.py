@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import importlib.abc
 import sys
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -237,8 +238,7 @@ def _install(module: Any, path: str, impl: Callable[..., Any]) -> None:
 
     dispatch.__dualdiff__ = impl  # type: ignore[attr-defined]
     setattr(owner, attr, dispatch)
-    if owner is module:
-        _PENDING[id(original)] = (original, dispatch)
+    _PENDING[id(original)] = (original, dispatch)
 
 
 # originals wrapped since the last scan: id -> (original, wrapper); _BATCH > 0 defers the scan
@@ -257,9 +257,14 @@ def _rebind_pending() -> None:
         names = getattr(mod, "__dict__", None)
         if not isinstance(names, dict):
             continue
-        hits = [(k, pending[id(v)][1]) for k, v in list(names.items()) if id(v) in pending and pending[id(v)][0] is v]
-        for key, wrapper in hits:
-            names[key] = wrapper
+        for key, value in list(names.items()):
+            hit = pending.get(id(value)) or pending.get(id(getattr(value, "__func__", None)))
+            if hit is None:
+                continue
+            if hit[0] is value:
+                names[key] = hit[1]
+            elif getattr(value, "__func__", None) is hit[0]:  # a bound method (norm.logpdf) taken before the wrap
+                names[key] = types.MethodType(hit[1], value.__self__)
 
 
 def _run(callback: Callable[[], None]) -> None:
