@@ -25,6 +25,15 @@ def _float_dtype(name: str, dtype: Any) -> None:
         raise TypeError(f"numpy.{name}(..., dtype={np.dtype(dtype)}) would drop the derivative; leave dtype= out")
 
 
+def _reduced(name: str, a: Any, out: Any, dtype: Any, where: Any, identity: float) -> Any:
+    """A reduction's operand, its keywords honoured or refused: ``where=False`` entries become the
+    reduction's identity (0 for sum, 1 for prod), so they change neither value nor derivative."""
+    refuse(name, out=out)
+    _float_dtype(name, dtype)
+    a = _as_operand(a)
+    return a if where is True else np.where(where, a, identity)
+
+
 def _keep(y_shape: tuple[int, ...], axes: tuple[int, ...], n: int) -> tuple[int, ...]:
     """The shape of a reduction over ``axes`` with keepdims, from the shape without."""
     it = iter(y_shape)
@@ -50,11 +59,7 @@ _sum = linear(
 def sum(
     a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, initial: Any = None, where: Any = True
 ) -> Any:
-    refuse("sum", out=out)
-    _float_dtype("sum", dtype)
-    a = _as_operand(a)
-    if where is not True:
-        a = np.where(where, a, 0.0)
+    a = _reduced("sum", a, out, dtype, where, 0.0)
     r = _sum(a, axis=_axes(axis, np.ndim(plain(a))), keepdims=bool(keepdims))
     return r if initial is None else r + initial
 
@@ -132,12 +137,7 @@ def prod(
     a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, initial: Any = None, where: Any = True
 ) -> Any:
     """Pairwise products, log2(n) vectorized steps; exact where entries are 0 (no division)."""
-    refuse("prod", out=out)
-    _float_dtype("prod", dtype)
-    a = _as_operand(a)
-    if where is not True:
-        a = np.where(where, a, 1.0)
-    b, rest, keep = _gather(a, axis)
+    b, rest, keep = _gather(_reduced("prod", a, out, dtype, where, 1.0), axis)
     r = reshape(pairwise_product(b), keep if keepdims else rest)
     return r if initial is None else r * initial
 
