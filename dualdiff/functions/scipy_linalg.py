@@ -200,6 +200,7 @@ def solve(
     a = _read(a, assume_a, lower)
     if transposed:
         if _complex(a):
+            # SciPy raises this very error for complex matrices; a Dual gets the same answer as a plain array
             raise NotImplementedError("scipy.linalg.solve can currently not solve a^T x = b or a^H x = b for complex matrices.")
         a = _mT(a)
     return _solve_general(a, b)
