@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from typing import Any
 
 import numpy as np
@@ -194,3 +195,95 @@ sign.complex_form = lambda z: z / absolute(z)
 
 # name -> rule: the package's exports, the command line's grammar and the docs' list read it
 TABLE: dict[str, E] = {name: rule for name, rule in globals().items() if isinstance(rule, E) and not name.startswith("_")}
+
+# name -> its derivative, one formula an argument (d/dx, then d/dy), written with the table's own names.
+# Each rule's docstring states it and shows it beside the rule's own derivative at a point; the docs'
+# tests run every such example and fail for a rule left out here. Special points: docs/conventions.md.
+DERIVATIVES: dict[str, tuple[str, ...]] = {
+    "add": ("1.0", "1.0"),
+    "subtract": ("1.0", "-1.0"),
+    "multiply": ("y", "x"),
+    "divide": ("1 / y", "-x / y**2"),
+    "floor_divide": ("0.0", "0.0"),
+    "remainder": ("1.0", "-floor(x / y)"),
+    "fmod": ("1.0", "-trunc(x / y)"),
+    "power": ("y * x**(y - 1)", "x**y * log(x)"),
+    "float_power": ("y * x**(y - 1)", "x**y * log(x)"),
+    "negative": ("-1.0",),
+    "positive": ("1.0",),
+    "absolute": ("sign(x)",),
+    "fabs": ("sign(x)",),
+    "sign": ("0.0",),
+    "floor": ("0.0",),
+    "ceil": ("0.0",),
+    "trunc": ("0.0",),
+    "rint": ("0.0",),
+    "square": ("2 * x",),
+    "reciprocal": ("-1 / x**2",),
+    "sqrt": ("1 / (2 * sqrt(x))",),
+    "cbrt": ("1 / (3 * cbrt(x)**2)",),
+    "exp": ("exp(x)",),
+    "exp2": ("exp2(x) * log(2)",),
+    "expm1": ("exp(x)",),
+    "log": ("1 / x",),
+    "log2": ("1 / (x * log(2))",),
+    "log10": ("1 / (x * log(10))",),
+    "log1p": ("1 / (1 + x)",),
+    "logaddexp": ("exp(x) / (exp(x) + exp(y))", "exp(y) / (exp(x) + exp(y))"),
+    "logaddexp2": ("exp2(x) / (exp2(x) + exp2(y))", "exp2(y) / (exp2(x) + exp2(y))"),
+    "sin": ("cos(x)",),
+    "cos": ("-sin(x)",),
+    "tan": ("1 + tan(x)**2",),
+    "arcsin": ("1 / sqrt(1 - x**2)",),
+    "arccos": ("-1 / sqrt(1 - x**2)",),
+    "arctan": ("1 / (1 + x**2)",),
+    "arctan2": ("y / (x**2 + y**2)", "-x / (x**2 + y**2)"),
+    "sinh": ("cosh(x)",),
+    "cosh": ("sinh(x)",),
+    "tanh": ("1 - tanh(x)**2",),
+    "arcsinh": ("1 / sqrt(x**2 + 1)",),
+    "arccosh": ("1 / sqrt(x**2 - 1)",),
+    "arctanh": ("1 / (1 - x**2)",),
+    "hypot": ("x / hypot(x, y)", "y / hypot(x, y)"),
+    "maximum": ("1.0 if x > y else 0.0", "0.0 if x > y else 1.0"),
+    "minimum": ("1.0 if x < y else 0.0", "0.0 if x < y else 1.0"),
+    "fmax": ("1.0 if x > y else 0.0", "0.0 if x > y else 1.0"),
+    "fmin": ("1.0 if x < y else 0.0", "0.0 if x < y else 1.0"),
+    "heaviside": ("0.0", "1.0 if x == 0 else 0.0"),
+    "deg2rad": ("pi / 180",),
+    "rad2deg": ("180 / pi",),
+    "radians": ("pi / 180",),
+    "degrees": ("180 / pi",),
+}
+_EXAMPLE_AT = {"arccosh": (2.0,)}  # where the example's usual point (0.5, or 1.5 and 0.5) is outside the domain
+
+
+def _docstring(name: str, rule: E, formulas: tuple[str, ...]) -> str:
+    """A rule's docstring: what it computes, its derivative, and an example checking the formula at a point
+    (the numbers shown are the rule's own partials there, to 6 digits)."""
+    args = ("x", "y")[: rule.nargs]
+    call = f"{name}({', '.join(args)})"
+    at = _EXAMPLE_AT.get(name, (0.5,) if rule.nargs == 1 else (1.5, 0.5))
+    out = rule(*at)
+    numpy_name = getattr(rule.ufunc, "__name__", name)
+    doc = [
+        f"``{call}``, elementwise on floats, NumPy arrays, Duals and tape variables, with its derivative"
+        f" (``np.{numpy_name}`` on a Dual or a Var finds this rule):",
+        "",
+        *[f"    d/d{a} {call} = {f}" for a, f in zip(args, formulas, strict=True)],
+        "",
+    ]
+    used = {w for f in formulas for w in re.findall(r"[a-z_][a-z0-9_]*", f)}
+    doc.append(">>> from dualdiff import " + ", ".join(["Dual", *sorted((used & TABLE.keys()) | {name})]))
+    if "pi" in used:
+        doc.append(">>> from math import pi")
+    doc.append(f">>> {', '.join(args)} = {', '.join(map(repr, at))}")
+    for i, (a, f) in enumerate(zip(args, formulas, strict=True)):
+        moving = ", ".join(f"Dual({b}, 1.0)" if b == a else b for b in args)
+        shown = repr(float(f"{float(rule.partial(i, at, out)):.6g}"))
+        doc += [f">>> {name}({moving}).derivative, {f'({f})' if ' if ' in f else f}    # d/d{a}, and the formula", f"({shown}, {shown})"]
+    return "\n".join(doc)
+
+
+for _name, _formulas in DERIVATIVES.items():
+    TABLE[_name].__doc__ = _docstring(_name, TABLE[_name], _formulas)
