@@ -107,3 +107,39 @@ def test_the_docs_extra_and_ci_build_the_site() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert re.search(r'^docs = \[.*"mkdocs>=1\.6".*"mkdocstrings\[python\]', pyproject, flags=re.M)
     assert "mkdocs build --strict" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_pictures_are_what_their_script_draws_now() -> None:
+    made = _load(DOCS / "images" / "make_pictures.py").pictures()
+    for name, svg in made.items():
+        assert (DOCS / "images" / name).read_text() == svg, f"regenerate: python docs/images/make_pictures.py ({name})"
+
+
+def test_the_apple_picture_carries_dualdiffs_numbers() -> None:
+    svg = (DOCS / "images" / "apple.svg").read_text()
+    # forward values, backward gradients (price, count, tax, subtotal, seed) and each edge's local derivative
+    for label in ("100", "2", "200", "1.1", "220", "2.2", "110", "1", "∂ 2", "∂ 100", "∂ 1.1", "∂ 200"):
+        assert f">{label}</text>" in svg, label
+    rules = (DOCS / "images" / "node-rules.svg").read_text()
+    for label in ("z = 7", "z = 12", "g = 1.5", "g·y = 6", "g·x = 4.5", "∂ y", "∂ x"):
+        assert f">{label}</text>" in rules, label
+    both = (DOCS / "images" / "forward-reverse.svg").read_text()
+    for label in ("speed 1", "speed 2", "speed 2.2", "speed 0", "2.2, 110, 200"):
+        assert label in both, label
+
+
+@pytest.mark.parametrize(
+    ("page", "picture"),
+    [("seed.md", "apple.svg"), ("forward-and-reverse.md", "apple.svg"), ("forward-and-reverse.md", "node-rules.svg"),
+     ("how-it-works.md", "forward-reverse.svg")],
+)
+def test_the_pictures_are_on_their_pages(page: str, picture: str) -> None:
+    assert re.search(rf"!\[[^\]]+\]\(images/{re.escape(picture)}\)", (DOCS / page).read_text())
+
+
+def test_the_generated_reference_covers_every_public_name() -> None:
+    blocks = "".join(p.read_text() for p in sorted((DOCS / "reference").glob("*.md")))
+    documented = set(re.findall(r"^::: dualdiff\.(\w+)$", blocks, flags=re.M))
+    public = {name for name in dualdiff.__all__ if name not in TABLE and name != "abs"}  # those: the generated page
+    missing = sorted(public - documented)
+    assert not missing, f"add a `::: dualdiff.<name>` block to a page of docs/reference/ for {missing}"
