@@ -474,7 +474,7 @@ def _routes(prim: functions.Primitive, xs: tuple[Any, ...], vals: tuple[Any, ...
         return [(x, None)]
     if name == "concatenate":
         offset, pieces, routes = 0, [], []
-        for x, v in zip(xs, vals, strict=True):
+        for v in vals:
             n = int(np.size(v))
             pieces.append(np.arange(offset, offset + n, dtype=np.int64).reshape(np.shape(v)))
             offset += n
@@ -491,8 +491,8 @@ def _routes(prim: functions.Primitive, xs: tuple[Any, ...], vals: tuple[Any, ...
         cond = np.broadcast_to(params["cond"], out).ravel()
         routes = []
         for i, x in tracers:
-            rows = _gather(x, out)
-            rows = np.arange(size, dtype=np.int64) if rows is None else rows
+            picked = _gather(x, out)
+            rows = np.arange(size, dtype=np.int64) if picked is None else picked
             routes.append((x, np.where(cond if i == 0 else ~cond, rows, -1)))
         return routes
     if name == "sum":
@@ -503,7 +503,7 @@ def _routes(prim: functions.Primitive, xs: tuple[Any, ...], vals: tuple[Any, ...
     if name == "cumsum":
         (_, x), = tracers
         pos = np.moveaxis(np.arange(x.size, dtype=np.int64).reshape(x.shape), params["axis"], -1)
-        p, q = np.tril_indices(pos.shape[-1])
+        p, q = np.tril_indices(int(np.shape(pos)[-1]))
         return [(x, pos[..., p].ravel(), pos[..., q].ravel())]
     if name == "matmul":
         return _matmul_routes(xs, vals, out)
@@ -529,7 +529,7 @@ def _matmul_routes(xs: tuple[Any, ...], vals: tuple[Any, ...], out: tuple[int, .
 
 
 def _matmul_subscripts(na: int, nb: int) -> str:
-    batch = "".join("bcdefgh"[: max(na, nb) - 2])
+    batch = "bcdefgh"[: max(na, nb, 2) - 2]
     sa = (batch[len(batch) - (na - 2):] if na > 2 else "") + ("ik" if na >= 2 else "k")
     sb = (batch[len(batch) - (nb - 2):] if nb > 2 else "") + ("kj" if nb >= 2 else "k")
     res = batch + ("i" if na >= 2 else "") + ("j" if nb >= 2 else "")
@@ -550,13 +550,17 @@ def _einsum_routes(xs: tuple[Any, ...], vals: tuple[Any, ...], subscripts: str, 
         n = x.size
         if n * size > _DENSE_BUDGET:
             return None
-        ops = [np.eye(n).reshape((n,) + x.shape) if j == i else (np.ones(np.shape(v)) if isinstance(xs[j], Tracer) else (np.asarray(v) != 0).astype(float))
-               for j, v in enumerate(vals)]
+        ops = [np.eye(n).reshape((n,) + x.shape) if j == i else _structure(xs[j], v) for j, v in enumerate(vals)]
         s = ",".join((z if j == i else "") + t for j, t in enumerate(terms)) + "->" + z + res
         inc = np.einsum(s, *ops).reshape(n, size)
         src, dest = np.nonzero(inc)
         routes.append((x, dest.astype(np.int64), src.astype(np.int64)))
     return routes
+
+
+def _structure(x: Any, v: Any) -> np.ndarray:
+    """Where an operand may be nonzero: a constant's nonzeros, a Tracer's every entry."""
+    return np.ones(np.shape(v)) if isinstance(x, Tracer) else (np.asarray(v) != 0).astype(float)
 
 
 def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -586,11 +590,29 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
             if c.hessian:
                 h_parts.append(_collect(x._h, dest, src, size))
     h = union(h_parts, size) if c.hessian else None
-    nonlinear = prim.name in ("matmul", "einsum") and sum(isinstance(x, Tracer) for x in xs) > 1
-    if nonlinear and c.hessian:  # a product of two Tracers: its pairs too, conservatively
-        g_all = union(g_parts, size)
-        h = union([(h, None), (_pairs(g_all, g_all, c.n), None)], size)
-    return _make(y, union(g_parts, size), h, c)
+    g = union(g_parts, size)
+    if c.hessian and prim.name in ("matmul", "einsum") and sum(isinstance(x, Tracer) for x in xs) > 1:
+        subscripts = params.get("subscripts") or _matmul_subscripts(np.ndim(vals[0]), np.ndim(vals[1]))
+        cross = _bilinear_pairs(xs, subscripts, size, c.n) if len(xs) == 2 else None
+        h = union([(h, None), (cross if cross is not None else _pairs(g, g, c.n), None)], size)  # type: ignore[list-item]
+    return _make(y, g, h, c)
+
+
+def _bilinear_pairs(xs: tuple[Any, ...], subscripts: str, size: int, n: int) -> Sets | None:
+    """The pairs of a product of two Tracers a and b: result entry o gets a[p] x b[q] for every
+    product a_p b_q it sums (a dense incidence: None when it would be large)."""
+    a, b = xs
+    if a.size * b.size * size > _DENSE_BUDGET:
+        return None
+    ins, res = subscripts.split("->")
+    ta, tb = ins.split(",")
+    za, zb = [ch for ch in "ZYXWVUTSRQPONMLKJIHGFEDCBA" if ch not in subscripts][:2]
+    eye_a = np.eye(a.size).reshape((a.size,) + a.shape)
+    eye_b = np.eye(b.size).reshape((b.size,) + b.shape)
+    inc = np.einsum(f"{za}{ta},{zb}{tb}->{za}{zb}{res}", eye_a, eye_b).reshape(a.size, b.size, size)
+    p, q, o = np.nonzero(inc)
+    where, members = _pairs(a._g.take(p), b._g.take(q), n).flat()
+    return _build(o[where], members, size)
 
 
 def _collect(s: Sets, dest: np.ndarray, src: np.ndarray, size: int) -> tuple[Sets, None]:
