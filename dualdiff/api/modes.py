@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import forward, reverse
+from .pytrees import over_trees
 
 
 def _reverse(mode: str) -> bool:
@@ -18,6 +19,7 @@ def _reverse(mode: str) -> bool:
     return mode == "reverse"
 
 
+@over_trees("jacobian")
 def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
     """The Jacobian of f at x, of shape ``f(x).shape + x.shape``: n/chunk vectorized forward passes,
     or (``mode="reverse"``) one backward sweep per output.
@@ -30,6 +32,7 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
     return reverse.jacobian(f, x) if _reverse(mode) else forward.jacobian(f, x, chunk)
 
 
+@over_trees("gradient")
 def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
     """The gradient of a scalar-valued f at x, with x's shape: n/chunk forward passes, or
     (``mode="reverse"``) one backward sweep on a tape.
@@ -40,6 +43,7 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
     return reverse.gradient(f, x) if _reverse(mode) else forward.gradient(f, x, chunk)
 
 
+@over_trees("hessian")
 def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
     """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape``: forward over forward,
     or (``mode="reverse"``) forward over reverse, a tape of Duals.

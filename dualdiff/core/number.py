@@ -30,6 +30,23 @@ def plain(x: Any) -> Any:
     return x
 
 
+def show(v: Any, spec: str = "") -> str:
+    """A value as the reprs of Dual and Var show it: a NumPy scalar as its number (``1.5``, not
+    ``np.float64(1.5)``), an array as NumPy prints it; a format ``spec`` applies to every number.
+
+    >>> show(np.float32(1.5)), show(np.float64(2.0), ".2f"), show(np.array([1.0, 2.5]), ".2f")
+    ('1.5', '2.00', 'array([1.00, 2.50])')
+    """
+    if isinstance(v, Number):
+        return format(v, spec) if spec else repr(v)
+    if isinstance(v, np.ndarray) and spec:
+        body = np.array2string(v, separator=", ", prefix="array(", formatter={"all": lambda e: format(e, spec)})
+        return f"array({body})"
+    if isinstance(v, np.generic):
+        return format(v, spec) if spec else str(v)
+    return format(v, spec) if spec else repr(v)
+
+
 class Number:
     """Base of Dual and Var: the operators, protocols and methods they share.
 
@@ -104,6 +121,32 @@ class Number:
 
     def __bool__(self) -> bool:
         return bool(self.value)
+
+    def __repr__(self) -> str:
+        return self._text("")
+
+    def __format__(self, spec: str) -> str:
+        """``f"{y:.3f}"``: the repr with ``spec`` applied to every number, value and derivative alike
+        (each entry of an array); an empty spec is ``str(y)``.
+
+        >>> from dualdiff import Dual
+        >>> y = Dual(1.0, 2.0) / 3
+        >>> f"{y:.3f}", f"{Dual([1.0, 2.0], [0.5, 0.25]):.1e}"
+        ('Dual(0.333, 0.667)', 'Dual(array([1.0e+00, 2.0e+00]), array([5.0e-01, 2.5e-01]))')
+        """
+        return self._text(spec) if spec else str(self)
+
+    def _text(self, spec: str) -> str:
+        """``Dual(value, derivative[, tag=t])`` or ``Var(value[, name=... or op=...])``, each number by `show`."""
+        parts = [show(self.value, spec)]
+        derivative = getattr(self, "derivative", None)  # a Dual's; a Var shows its name or op instead
+        if derivative is not None:
+            tag = getattr(self, "tag", 0)
+            parts += [show(derivative, spec)] + ([f"tag={tag}"] if tag else [])
+        else:
+            name, op = getattr(self, "name", ""), getattr(self, "op", "")
+            parts += [f"name={name!r}"] if name else [f"op={op!r}"] if op else []
+        return f"{type(self).__name__.removesuffix('Array')}({', '.join(parts)})"
 
     @property
     def shape(self) -> tuple[int, ...]:
