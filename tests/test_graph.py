@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -12,7 +14,7 @@ import pytest
 import dualdiff as dd
 from dualdiff.core.tape import Var
 from dualdiff.tools.cli import evaluate, parse
-from dualdiff.tools.graph import Graph, GraphvizMissing, trace_expression, trace_graph
+from dualdiff.tools.graph import Graph, GraphvizMissing, check_target, trace_expression, trace_graph
 
 
 def by_name(g: Graph) -> dict[str, object]:
@@ -209,3 +211,100 @@ def test_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         g.save(tmp_path / "g.png")
     with pytest.raises(ValueError, match="use .dot, .svg, .png or .pdf"):
         g.save(tmp_path / "g.jpeg")
+
+
+# --- notebooks: a short repr and a picture, with or without Graphviz ---
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _texts(svg: str) -> list[str]:
+    return [t.text or "" for t in ElementTree.fromstring(svg).iter(SVG + "text")]
+
+
+def test_repr_is_short() -> None:
+    g = trace_graph(lambda x, y: (x + y) ** 2, x=1.0, y=2.0)
+    assert repr(g) == "<Graph 'z = (x + y)**2 at x = 1, y = 2': 2 inputs, 2 operations>"
+    long = trace_graph(lambda x: np.sin(np.cos(np.tan(np.exp(np.log1p(x * x + x))))) * np.arctan(np.sinh(x) + np.cosh(x)), x=0.5)
+    assert len(repr(long)) < 120 and "..." in repr(long) and "1 input, " in repr(long)
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS)
+def test_drawing_without_graphviz_shows_every_node_and_gradient(expr: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    g = trace_expression(expr, {"x": 0.8, "y": 1.7})
+    svg = g._repr_svg_()
+    assert svg == g.drawing()  # no Graphviz: the pure-Python layout
+    texts = _texts(svg)
+    for n in g.nodes:
+        label = n.name if n.kind != "op" else n.op
+        assert label in texts, (label, texts)
+        if n.kind != "constant":
+            assert f"{n.name} = {n.value:.6g}".replace("-0 ", "0 ") in texts or n.kind == "constant"
+            assert f"dz/d{n.name} = {n.grad + 0.0:.6g}" in texts
+    assert texts[0] == g.title
+
+
+def test_drawing_places_columns_left_to_right_by_longest_path() -> None:
+    g = trace_graph(lambda x, y: (x + y) ** 2 * x, x=1.0, y=2.0)  # x feeds + (column 1) and * (column 3)
+    root = ElementTree.fromstring(g.drawing())
+    rects = root.findall(SVG + "rect")
+    labels = [t.text for t in root.iter(SVG + "text") if t.get("font-weight") == "bold"][1:]  # after the title
+    mid = {label: float(r.get("x", 0)) + float(r.get("width", 0)) / 2 for label, r in zip(labels, rects, strict=True)}
+    assert mid["x"] == mid["y"] < mid["+"] < mid["**2"] < mid["*"]
+    ends = [p.get("d", "") for p in root.findall(SVG + "path") if p.get("marker-end")]
+    assert len(ends) == len(g.edges)  # one arrow an edge, each with its arrowhead
+    skip = [d for d in ends if " L" in d]  # x -> * skips two columns: it passes beside them, not through the boxes
+    assert len(skip) == 1
+
+
+def test_drawing_labels_each_use_of_a_value_with_its_share_of_the_gradient() -> None:
+    g = trace_graph(lambda a: a * a + a, a=3.0)
+    root = ElementTree.fromstring(g.drawing())
+    shares = sorted(t.text or "" for t in root.iter(SVG + "text") if t.get("text-anchor") is None and t.get("fill"))
+    assert shares == ["1", "3", "3"] and "dz/da = 7" in _texts(g.drawing())  # 3 + 3 + 1 = 7
+
+
+def test_drawing_of_several_outputs_and_of_arrays() -> None:
+    texts = _texts(trace_graph(lambda x, y: (x * y, x + y, 2.0), x=2.0, y=3.0).drawing())
+    assert {"z1 = 6", "z2 = 5", "2", "*", "+"} <= set(texts) and not any(t.startswith("dz") for t in texts)
+    texts = _texts(trace_graph(lambda w: np.sum(w**2), w=np.array([1.0, 2.0, 3.0])).drawing())
+    assert "w = [1, 2, 3]" in texts and "dz/dw = [2, 4, 6]" in texts
+
+
+def test_huge_graph_draws_a_note_instead(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+
+    def chain(x: Var) -> Var:
+        for _ in range(200):
+            x = x * 1.0001 + 0.0
+        return x
+
+    texts = _texts(trace_graph(chain, x=1.0)._repr_svg_())
+    assert len(texts) == 2 and "too many to draw readably" in texts[1] and "g.text()" in texts[1]
+
+
+def test_svg_uses_graphviz_when_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "dot"  # a stand-in for Graphviz that answers with a recognisable SVG
+    fake.write_text(f"#!{sys.executable}\nimport sys\nsys.stdin.read()\n"
+                    "print('<svg xmlns=\"http://www.w3.org/2000/svg\"><text>' + ' '.join(sys.argv[1:]) + '</text></svg>')\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("shutil.which", lambda name: str(fake) if name == "dot" else None)
+    g = trace_graph(lambda x: x * x, x=3.0)
+    assert _texts(g._repr_svg_()) == ["-Tsvg"]
+    fake.write_text("#!/bin/sh\nexit 1\n")  # a broken Graphviz: the pure-Python drawing instead
+    assert g._repr_svg_() == g.drawing()
+
+
+def test_save_svg_without_graphviz_and_targets_checked_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    g = trace_graph(lambda x: math.pi * x, x=1.0)
+    assert g.save(tmp_path / "g.svg").read_text() == g.drawing() + "\n"
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        check_target(tmp_path / "no" / "g.svg")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        (tmp_path / "folder.svg").mkdir()
+        check_target(tmp_path / "folder.svg")
+    with pytest.raises(GraphvizMissing, match="g.svg"):
+        check_target(tmp_path / "g.pdf")
+    assert check_target(str(tmp_path / "G.DOT")) == tmp_path / "G.DOT"

@@ -4,8 +4,9 @@
 and keeps one node per operation ("+", "*", "**2", "sin", ...) with edges for the data flow. Each
 edge carries its forward value and, from the backward pass, the gradient flowing back along it:
 1 at the output (dz/dz), then each node's local derivative multiplied in. The graph prints as
-plain text (for terminals and doctests) or as Graphviz DOT text, and renders to SVG/PNG/PDF when
-Graphviz's ``dot`` program is installed.
+plain text (for terminals and doctests) or as Graphviz DOT text; it draws itself as SVG (a notebook
+shows it) with Graphviz's ``dot`` program when that is installed, else with the small pure-Python
+layout of `dualdiff.tools.layout`, and renders to PNG/PDF with Graphviz.
 
 >>> g = trace_graph(lambda x, y: (x + y) ** 2, x=1.0, y=2.0)
 >>> [n.op for n in g.ops]
@@ -32,6 +33,7 @@ edges (value flowing forward | gradient flowing back):
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -44,6 +46,7 @@ import numpy as np
 
 from ..core.number import Number
 from ..core.tape import Var
+from .layout import MAX_BOXES, Arrow, Box, draw
 
 FORMATS = ("svg", "png", "pdf")
 # operator label -> (how it is written, precedence); anything else is written as a call, op(a, b)
@@ -277,36 +280,118 @@ class Graph:
         return "\n".join(out)
 
     def save(self, path: str | Path, digits: int = 6) -> Path:
-        """Write the graph to ``path``: ``.dot`` as DOT text (always works), ``.svg``, ``.png`` or
-        ``.pdf`` rendered by Graphviz's ``dot`` program (`GraphvizMissing` when it is not installed).
+        """Write the graph to ``path``: ``.dot`` as DOT text, ``.svg`` as `svg` draws it (both always
+        work), ``.png`` or ``.pdf`` rendered by Graphviz's ``dot`` program (`GraphvizMissing` when it
+        is not installed). `check_target` says beforehand whether ``path`` can be written.
 
         >>> import pathlib, tempfile
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.dot"
         >>> trace_graph(lambda x: x * x, x=3.0).save(p).read_text().startswith("digraph")
         True
         """
-        path = Path(path)
+        path = check_target(path)
         kind = path.suffix.lower().lstrip(".")
-        text = self.dot(digits)
-        if kind in ("dot", "gv"):
-            path.write_text(text + "\n")
-            return path
-        if kind not in FORMATS:
-            raise ValueError(f"cannot write a graph as {path.suffix or 'a file without extension'}: use .dot, .svg, .png or .pdf")
         program = shutil.which("dot")
-        if program is None:
-            raise GraphvizMissing(
-                f"rendering {path.name} needs Graphviz's dot program, which is not installed "
-                "(apt-get install graphviz, brew install graphviz or conda install graphviz); "
-                f"DOT text needs nothing: save it as {path.with_suffix('.dot').name}"
-            )
+        if kind in ("dot", "gv"):
+            path.write_text(self.dot(digits) + "\n")
+        elif kind == "svg" and program is None:
+            path.write_text(self.drawing(digits) + "\n")
+        else:
+            self._graphviz(str(program), [f"-T{kind}", "-o", str(path)], digits)
+        return path
+
+    def svg(self, digits: int = 6) -> str:
+        """The graph as SVG text, as a notebook shows it (``_repr_svg_``): drawn by Graphviz's ``dot``
+        when it is installed, else by `drawing`. A graph of more than `MAX_BOXES` nodes draws a
+        note saying what to do instead.
+
+        >>> from xml.etree import ElementTree
+        >>> ElementTree.fromstring(trace_graph(lambda x: x * x, x=3.0).svg()).tag
+        '{http://www.w3.org/2000/svg}svg'
+        """
+        program = shutil.which("dot")
+        if program is not None and len(self.nodes) <= MAX_BOXES:
+            try:
+                return self._graphviz(program, ["-Tsvg"], digits).decode()
+            except GraphvizMissing:
+                pass  # a broken Graphviz: the pure-Python drawing still shows the graph
+        return self.drawing(digits)
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def drawing(self, digits: int = 6) -> str:
+        """The graph drawn as SVG without Graphviz (`dualdiff.tools.layout`): operations in boxes,
+        left to right, each with its value and, in red, its gradient; a value used several times
+        has each use's share of its gradient on that arrow.
+
+        >>> picture = trace_graph(lambda x, y: (x + y) ** 2, x=1.0, y=2.0).drawing()
+        >>> [line.split(">")[1].split("<")[0] for line in picture.splitlines() if "#c00000" in line]
+        ['dz/dx = 6', 'dz/dy = 6', 'dz/dt = 6', 'dz/dz = 1']
+        """
+        f = lambda v: " ".join(_fmt(v, digits).split())  # an array's text on one line
+        z = self.output.name
+        index = {id(n): i for i, n in enumerate(self.nodes)}
+        boxes = [Box(n.name, kind="constant") if n.kind == "constant" else
+                 Box(n.op or n.name, f"{n.name} = {f(n.value)}", "" if n.grad is None else f"d{z}/d{n.name} = {f(n.grad)}", n.kind)
+                 for n in self.nodes]
+        uses: dict[int, int] = {}
+        for e in self.edges:
+            uses[id(e.src)] = uses.get(id(e.src), 0) + 1
+        arrows = []
+        for e in self.edges:  # a value used several times: each use's share of its gradient on its arrow
+            if e.dst is None:
+                boxes.append(Box("", kind="end"))
+            share = "" if e.grad is None or uses[id(e.src)] == 1 else f(e.grad)
+            arrows.append(Arrow(index[id(e.src)], len(boxes) - 1 if e.dst is None else index[id(e.dst)], share))
+        return draw(boxes, arrows, self.title)
+
+    def _graphviz(self, program: str, args: list[str], digits: int) -> bytes:
+        """Run Graphviz's dot on the DOT text; what it printed (GraphvizMissing when it fails)."""
         try:
-            done = subprocess.run([program, f"-T{kind}", "-o", str(path)], input=text.encode(), capture_output=True, timeout=60)
+            done = subprocess.run([program, *args], input=self.dot(digits).encode(), capture_output=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as e:
             raise GraphvizMissing(f"Graphviz's dot could not run: {e}") from None
         if done.returncode != 0:
             raise GraphvizMissing(f"Graphviz's dot failed: {done.stderr.decode(errors='replace').strip()}")
-        return path
+        return done.stdout
+
+    def __repr__(self) -> str:
+        title = self.title if len(self.title) <= 60 else self.title[:57] + "..."
+        return f"<Graph {title!r}: {_count(len(self.inputs), 'input')}, {_count(len(self.ops), 'operation')}>"
+
+
+def check_target(path: str | Path) -> Path:
+    """``path`` as a `Path` if `Graph.save` can write it, checked before anything is computed; else
+    ValueError (an extension it does not write), `GraphvizMissing` (.png or .pdf without Graphviz's
+    dot) or OSError (no such folder, a folder, no permission).
+
+    >>> check_target("graph.txt")
+    Traceback (most recent call last):
+    ValueError: cannot write a graph as .txt: use .dot, .svg, .png or .pdf
+    """
+    path = Path(path)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("dot", "gv", *FORMATS):
+        raise ValueError(f"cannot write a graph as {path.suffix or 'a file without extension'}: use .dot, .svg, .png or .pdf")
+    if kind in ("png", "pdf") and shutil.which("dot") is None:
+        raise GraphvizMissing(
+            f"rendering {path.name} needs Graphviz's dot program, which is not installed "
+            "(apt-get install graphviz, brew install graphviz or conda install graphviz); "
+            f"without it, save {path.with_suffix('.svg').name} (a simpler drawing) or {path.with_suffix('.dot').name} (DOT text)"
+        )
+    folder = path.parent
+    if path.is_dir():
+        raise IsADirectoryError(f"cannot write the graph to {path}: it is a folder; give a file name")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write the graph to {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise PermissionError(f"cannot write the graph to {path}: permission denied")
+    return path
+
+
+def _count(k: int, word: str) -> str:
+    return f"{k} {word}" + ("" if k == 1 else "s")
 
 
 def _esc(s: str) -> str:
