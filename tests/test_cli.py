@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -179,14 +180,65 @@ def test_graph_out_dot_needs_nothing(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 0 and target.read_text().startswith("digraph") and "wrote" in err
 
 
-def test_graph_out_svg_without_graphviz_says_so(
+def test_graph_out_png_without_graphviz_says_so_before_computing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("shutil.which", lambda name: None)
-    code, out, err = run(capsys, "(x + y)**2", "x=1", "y=2", "--graph-out", str(tmp_path / "g.svg"))
-    assert code == 1 and "needs Graphviz's dot program" in err and "g.dot" in err
-    assert "value  f = 9" in out  # the report itself is still printed
-    assert not (tmp_path / "g.svg").exists()
+    monkeypatch.setattr(cli, "analyze", lambda *a, **k: pytest.fail("computed before checking the output"))
+    code, out, err = run(capsys, "(x + y)**2", "x=1", "y=2", "--graph-out", str(tmp_path / "g.png"))
+    assert code == 3 and "needs Graphviz's dot program" in err and "g.svg" in err and "g.dot" in err
+    assert out == "" and not (tmp_path / "g.png").exists()
+
+
+def test_graph_out_svg_without_graphviz_draws_it_in_python(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    target = tmp_path / "g.svg"
+    code, out, err = run(capsys, "(x + y)**2", "x=1", "y=2", "--graph-out", str(target))
+    texts = [t.text for t in ElementTree.parse(target).iter("{http://www.w3.org/2000/svg}text")]
+    assert code == 0 and "value  f = 9" in out and "wrote" in err
+    assert {"+", "**2", "t = 3", "z = 9", "dz/dx = 6", "dz/dt = 6"} <= set(texts)
+
+
+def test_graph_svg_printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    code, out, _ = run(capsys, "x*x", "x=3", "--graph", "svg", "--json")
+    root = ElementTree.fromstring(json.loads(out)["graph"])
+    assert code == 0 and "dz/dx = 6" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize("target, message", [
+    ("g.txt", "use .dot, .svg, .png or .pdf"),
+    ("g", "a file without extension"),
+    ("missing/g.svg", "does not exist"),
+    ("folder.svg", "it is a folder"),
+])
+def test_graph_out_that_cannot_be_written_is_exit_3_before_computing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, message: str
+) -> None:
+    monkeypatch.setattr(cli, "analyze", lambda *a, **k: pytest.fail("computed before checking the output"))
+    (tmp_path / "folder.svg").mkdir()
+    code, out, err = run(capsys, "x", "x=1", "--graph-out", str(tmp_path / target))
+    assert code == 3 and message in err and out == "" and "Traceback" not in err
+    code, out, _ = run(capsys, "x", "x=1", "--json", "--graph-out", str(tmp_path / target))
+    assert code == 3 and message in json.loads(out)["error"]
+
+
+def test_exit_codes_tell_the_outcomes_apart(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(capsys, "x*x", "x=3", "--graph-out", str(tmp_path / "g.dot"))[0] == 0
+    assert run(capsys, "x*", "x=3")[0] == 2
+    assert run(capsys, "x*x", "x=3", "--graph-out", str(tmp_path / "g.jpeg"))[0] == 3
+    assert run(capsys, "x*", "x=3", "--graph-out", str(tmp_path / "g.jpeg"))[0] == 3  # the output is checked first
+    monkeypatch.setattr(cli, "_reverse", lambda expr, point: {n: 0.5 for n in point})  # a disagreement, forced
+    assert run(capsys, "x*x", "x=3")[0] == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import dualdiff
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"dualdiff {dualdiff.__version__}" and dualdiff.__version__.count(".") == 2
 
 
 def test_graph_out_svg_calls_dot(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -200,9 +252,6 @@ def test_graph_out_svg_calls_dot(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 0 and written.startswith(f"-Tsvg -o {target}") and "digraph computation" in written
 
 
-def test_graph_out_unknown_extension(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "x", "x=1", "--graph-out", str(tmp_path / "g.txt"))
-    assert code == 1 and "use .dot, .svg, .png or .pdf" in err
 
 
 # --- bad input: exit 2, a message with a caret, no traceback, nothing executed ---

@@ -3,7 +3,8 @@ computed in forward mode (dual numbers) and in reverse mode (the tape), and whet
 
 Expressions are parsed and evaluated by expression.py, never by eval or exec.
 
-Exit codes: 0 success, 1 the two modes disagree or the graph could not be rendered, 2 bad input.
+Exit codes: 0 success, 1 the two modes disagree, 2 bad input, 3 an output that cannot be written (checked
+before anything is computed).
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from .._meta import __version__, doc
 from .expression import CONSTANTS, MAX_LENGTH, MAX_VARIABLES, Expression, InputError, evaluate, functions, parse
+from .graph import GraphvizMissing, check_target, trace_expression
 
 RTOL, ATOL = 1e-10, 1e-12  # how close forward and reverse mode must be to "agree"
+CANNOT_WRITE = 3  # the exit code for an output that cannot be written
 
 # --- the analysis the command line prints ---
 
@@ -170,7 +174,7 @@ def render_text(r: Report, digits: int = 12) -> str:
     at = ", ".join(f"{n} = {fmt(v, digits)}" for n, v in r.point.items())
     lines = [f"f = {r.expression.strip()}" + (f"  at {at}" if at else ""), "", f"value  f = {fmt(r.value, digits)}"]
     if not math.isfinite(r.value):
-        lines.append(f"note: the value is {fmt(r.value)} (overflow, a pole or outside the domain); see docs/conventions.md")
+        lines.append(f"note: the value is {fmt(r.value)} (overflow, a pole or outside the domain); see {doc('conventions')}")
     if not r.forward:
         lines += ["", "no variables: nothing to differentiate (give some, e.g. x=1)"]
         return "\n".join(lines)
@@ -183,7 +187,7 @@ def render_text(r: Report, digits: int = 12) -> str:
     if r.agree is False:
         singular = r.reverse is not None and any(not math.isfinite(v) for v in [*r.forward.values(), *r.reverse.values()])
         lines.append("forward and reverse mode DISAGREE: " + (
-            "at a singular point (an inf or nan) the modes may differ, see docs/conventions.md" if singular
+            f"at a singular point (an inf or nan) the modes may differ, see {doc('conventions')}" if singular
             else "please report this expression as a bug"))
     if r.hessian is not None:
         names = list(r.point)
@@ -224,13 +228,13 @@ examples:
   dualdiff "2*x**2 + 2" x=5                      the tangent's slope at 5 is 20
   dualdiff "sin(x) * exp(y)" x=pi/4 y=0 --hessian
   dualdiff "(x + y)**2" x=1 y=2 --graph text     the computational graph, forward and backward
-  dualdiff "(x + y)**2" x=1 y=2 --graph-out graph.svg   (needs Graphviz's dot; .dot needs nothing)
+  dualdiff "(x + y)**2" x=1 y=2 --graph-out graph.svg   a picture (.png and .pdf need Graphviz's dot)
   dualdiff "hypot(x, y)" x=3 y=4 --json          one JSON object, for scripts
   python -m dualdiff                              the worked chain-rule demo
 
 grammar: numbers, your variables, + - * / ** % //, parentheses, pi, e and the functions
   abs, sqrt, exp, log, sin, cos, tan, arctan2, hypot, maximum, ... (all of dualdiff's elementwise functions)
-exit codes: 0 success, 1 the modes disagree or the graph could not be rendered, 2 bad input
+exit codes: 0 success, 1 the modes disagree, 2 bad input, 3 the --graph-out file cannot be written
 """
 
 
@@ -244,10 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("expression", help='the function, quoted: "(x + y)**2"')
     p.add_argument("assignments", nargs="*", metavar="name=value", help="the point: x=1 y=2 (values may use pi, e, ...)")
     p.add_argument("--hessian", action="store_true", help="also print the matrix of second derivatives")
-    p.add_argument("--graph", choices=["text", "dot"], help="also print the computational graph as text or Graphviz DOT")
-    p.add_argument("--graph-out", metavar="FILE", help="write the graph to FILE (.dot, or .svg/.png/.pdf with Graphviz installed)")
+    p.add_argument("--graph", choices=["text", "dot", "svg"], help="also print the computational graph as text, Graphviz DOT or SVG")
+    p.add_argument("--graph-out", metavar="FILE", help="write the graph to FILE (.dot, .svg; .png or .pdf with Graphviz installed)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--digits", type=int, default=12, choices=range(1, 18), metavar="N", help="significant digits (1-17, default 12)")
+    p.add_argument("--version", action="version", version=f"dualdiff {__version__}")
     return p
 
 
@@ -322,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(split)
     except SystemExit as e:  # argparse has printed the usage or the help
         return int(e.code or 0)
+    if args.graph_out:  # before any computation: a long one must not end in "cannot write"
+        try:
+            check_target(args.graph_out)
+        except (GraphvizMissing, OSError, ValueError) as e:
+            return _cannot_write(str(e), args.json)
     try:
         point = parse_point(args.assignments)
         report = analyze(args.expression, point, hessian=args.hessian)
@@ -332,20 +342,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 0 if report.agree is not False else 1
     graph_text = None
     if args.graph or args.graph_out:
-        from .graph import GraphvizMissing, trace_expression
-
         try:
             g = trace_expression(args.expression, point)
         except (TypeError, ValueError) as e:
             return _refuse(InputError(f"cannot draw the graph of {args.expression.strip()}: {e}"), args.json)
-        graph_text = None if not args.graph else (g.text(digits=args.digits) if args.graph == "text" else g.dot(digits=args.digits))
+        if args.graph:
+            graph_text = {"text": g.text, "dot": g.dot, "svg": g.svg}[args.graph](digits=args.digits)
         if args.graph_out:
             try:
                 path = g.save(args.graph_out, digits=args.digits)
                 print(f"dualdiff: wrote {path}", file=sys.stderr)
-            except (GraphvizMissing, OSError, ValueError) as e:
+            except (GraphvizMissing, OSError, ValueError) as e:  # checked above, yet it can still fail (a full disk)
                 print(f"dualdiff: {e}", file=sys.stderr)
-                status = 1
+                status = CANNOT_WRITE
     if args.json:
         print(render_json(report, graph_text))
     else:
@@ -354,6 +363,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
             print(graph_text)
     return status
+
+
+def _cannot_write(message: str, as_json: bool) -> int:
+    """Say why the output cannot be written (and, with --json, also as JSON); its exit code."""
+    print(f"dualdiff: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": message}))
+    return CANNOT_WRITE
 
 
 def _refuse(e: InputError, as_json: bool) -> int:
