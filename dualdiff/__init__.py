@@ -38,7 +38,7 @@ __all__ = [
     "check_gradient", "CheckReport", "CheckError", "register_elementwise", "register_function",
     "Graph", "trace_graph", "tangent_line", "plot_tangent", "abs", *_TABLE,
 ]
-__version__ = "0.1.0"
+from ._meta import __version__ as __version__  # written once, in _meta.py (pyproject.toml reads it there too)
 
 # SciPy's rules load when SciPy's modules are imported (importing SciPy is slow: never for us)
 _after_import("scipy.special", lambda: None if importlib.import_module("dualdiff.functions.scipy_special") else None)
