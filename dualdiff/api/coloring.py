@@ -30,31 +30,27 @@ def _smallest_free(forbidden: list[int], v: int) -> int:
     return c
 
 
-def greedy_columns(indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """A color per column of an m x n CSR pattern, no two columns of one color sharing a row
-    (distance-2 coloring of the column graph), largest-first order.
+def greedy(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+    """A color per vertex of a graph (CSR adjacency, self-loops ignored), neighbours colored apart,
+    largest-first order. On the column intersection graph of a Jacobian pattern (columns adjacent
+    when they share a row) no two columns of one color share a row.
 
-    >>> greedy_columns(np.array([0, 2, 4]), np.array([0, 1, 1, 2]), (2, 3)).tolist()   # rows {0, 1}, {1, 2}
+    >>> greedy(np.array([0, 2, 5, 7]), np.array([0, 1, 0, 1, 2, 1, 2]), 3).tolist()   # a path 0 - 1 - 2
     [1, 0, 1]
     """
-    m, n = shape
     ptr, idx = indptr.tolist(), indices.tolist()
-    rows = [idx[ptr[r] : ptr[r + 1]] for r in range(m)]
-    cols: list[list[int]] = [[] for _ in range(n)]
-    for r, members in enumerate(rows):
-        for j in members:
-            cols[j].append(r)
-    order = sorted(range(n), key=lambda j: -len(cols[j]))
+    order = np.argsort(-np.diff(indptr), kind="stable").tolist()
     colors = [-1] * n
-    forbidden = [-1] * (n + 1)
-    for j in order:
-        for r in cols[j]:
-            for w in rows[r]:
-                c = colors[w]
-                if c >= 0:
-                    forbidden[c] = j
-        c = _smallest_free(forbidden, j)
-        colors[j] = c
+    forbidden = [-1] * (n + 1)  # forbidden[c] == v: a neighbour of v has color c (a self-loop is still uncolored)
+    for v in order:
+        for w in idx[ptr[v] : ptr[v + 1]]:
+            c = colors[w]
+            if c >= 0:
+                forbidden[c] = v
+        c = 0
+        while forbidden[c] == v:
+            c += 1
+        colors[v] = c
     return np.array(colors, dtype=np.int64)
 
 

@@ -110,31 +110,34 @@ class Coloring:
     def __init__(self, pattern: Any, colors: np.ndarray, by: str) -> None:
         self.pattern, self.colors, self.by = pattern, colors, by
         self.ncolors = int(colors.max(initial=-1)) + 1
+        self._seeds: np.ndarray | None = None
         coo = pattern.tocoo()  # CSR order: the data of a result can go straight into a copy of the pattern
         rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        if by == "columns":
-            self._src = (colors[cols], rows)  # B has shape (colors, m): B[c, i] = sum of J[i, j] over color c
+        # where each entry is in the compressed products B (one row per color), flattened
+        if by == "columns":  # B[c, i]: the sum of J[i, j] over the columns j of color c
+            self._src = colors[cols] * pattern.shape[0] + rows
         elif by == "rows":
-            self._src = (colors[rows], cols)
+            self._src = colors[rows] * pattern.shape[1] + cols
         else:
             r, c = _coloring.star_sources(rows, cols, colors, pattern.shape[0])
-            self._src = (c, r)
+            self._src = c * pattern.shape[0] + r
 
     def __repr__(self) -> str:
         return f"<Coloring by {self.by}: {self.ncolors} colors for a {self.pattern.shape[0]}x{self.pattern.shape[1]} pattern>"
 
     def seeds(self) -> np.ndarray:
         """The compressed directions, one row per color: the sum of the unit vectors of its columns."""
-        n = len(self.colors)
-        v = np.zeros((self.ncolors, n))
-        v[self.colors, np.arange(n)] = 1.0
-        return v
+        if self._seeds is None:  # kept: a Coloring is reused call after call
+            n = len(self.colors)
+            self._seeds = np.zeros((self.ncolors, n))
+            self._seeds[self.colors, np.arange(n)] = 1.0
+            self._seeds.flags.writeable = False
+        return self._seeds
 
     def decompress(self, b: np.ndarray) -> Any:
         """The sparse matrix from the compressed products ``b`` (one row per color)."""
-        out = self.pattern.astype(b.dtype)
-        out.data = b[self._src]
-        return out
+        p = self.pattern
+        return type(p)((np.take(b, self._src), p.indices.copy(), p.indptr.copy()), shape=p.shape)
 
 
 def coloring(pattern: Any, symmetric: bool = False, by: str | None = None) -> Coloring:
@@ -162,12 +165,18 @@ def coloring(pattern: Any, symmetric: bool = False, by: str | None = None) -> Co
         return Coloring(p, _coloring.star(p.indptr, p.indices, p.shape[0]), "star")
     if by not in (None, "columns", "rows"):
         raise ValueError(f"by must be 'columns' or 'rows', not {by!r}")
-    cols = _coloring.greedy_columns(p.indptr, p.indices, p.shape) if by != "rows" else None
-    t = p.T.tocsr() if by != "columns" else None
-    rows = _coloring.greedy_columns(t.indptr, t.indices, t.shape) if t is not None else None
+    cols = _distance_two(p.T.tocsr()) if by != "rows" else None
+    rows = _distance_two(p) if by != "columns" else None
     if rows is None or (cols is not None and cols.max(initial=-1) <= rows.max(initial=-1)):
         return Coloring(p, cols, "columns")  # type: ignore[arg-type]
     return Coloring(p, rows, "rows")
+
+
+def _distance_two(p: Any) -> np.ndarray:
+    """A color per column of ``p.T`` (given as CSR rows) such that no two of one color share a row:
+    a greedy coloring of the intersection graph ``p @ p.T``."""
+    g = (p @ p.T).tocsr()
+    return _coloring.greedy(g.indptr, g.indices, p.shape[0])
 
 
 def _prepared(sparsity: Any, f: Callable[[Any], Any], x: np.ndarray, symmetric: bool) -> Coloring:
