@@ -92,7 +92,7 @@ def test_the_tangent_picture_exists() -> None:
 def test_plot_tangent_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r"pip install 'dualdiff\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'dualdiff-ad\[plot\]'"):
         plot_tangent(lambda x: 2 * x**2 + 2, 5.0)
 
 

@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-DOCS = "https://dualdiff.readthedocs.io"  # where error messages send the user
+from .._meta import doc  # where error messages send the user (the address is written once, in _meta.py)
 
 # NumPy function -> implementation for Duals and Vars (NEP 18), registered once by the concern modules.
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}
@@ -50,10 +50,11 @@ def not_analytic(name: str) -> NoReturn:
 def no_rule(what: str, mode: str = "") -> NoReturn:
     """Raise the TypeError that says a function has no derivative rule (in ``mode``, if only one lacks it)."""
     where = f"{mode} mode" if mode else "dualdiff"
+    register = f"Register one with dualdiff.register_function (see {doc('numpy')}), or"
     other = {"reverse": "Use forward mode (mode='forward') for this function, or", "forward": "Use reverse mode for this function, or"}
     raise TypeError(
         f"{where} has no derivative rule for {what}, so it cannot carry the derivative through it. "
-        f"{other.get(mode, 'Register one with dualdiff.register_function (see docs/numpy.md), or')} compute the value "
+        f"{other.get(mode, register)} compute the value "
         "with x.value if you do not need its derivative."
     )
 

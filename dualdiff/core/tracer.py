@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._meta import doc
 from ..rules import elementwise
 from ..rules import table as rules
 from . import functions
@@ -39,7 +40,7 @@ from .number import ArrayNumber, Number, from_objects, to_objects
 _VALUES = (
     "The global sparsity pattern holds for every x, so f may not look at the values of its input, but "
     "it does here ({what}). Use the local pattern at this x instead: jacobian_sparsity(f, x, local=True) "
-    "(or hessian_sparsity(..., local=True)); see docs/sparse.md"
+    "(or hessian_sparsity(..., local=True)); see " + doc("sparse")
 )
 _DENSE_BUDGET = 2**22  # entries of an einsum's dense incidence (outputs x operand entries) worth computing
 

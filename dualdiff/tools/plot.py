@@ -1,7 +1,7 @@
 """Pictures for learning: a function with its tangent line (matplotlib, optional).
 
 `tangent_line` needs nothing but dualdiff; `plot_tangent` draws with matplotlib, which is an
-optional extra: ``pip install dualdiff[plot]``.
+optional extra: ``pip install 'dualdiff-ad[plot]'``.
 
 >>> tangent_line(lambda x: 2 * x**2 + 2, 5.0)   # the seed's example: y = 20x - 48 touches at x = 5
 (20.0, -48.0)
@@ -35,7 +35,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError(
-            "plot_tangent draws with matplotlib, which is not installed: pip install 'dualdiff[plot]' "
+            "plot_tangent draws with matplotlib, which is not installed: pip install 'dualdiff-ad[plot]' "
             "(or pip install matplotlib); tangent_line(f, x0) gives the numbers without it"
         ) from None
     return plt
