@@ -222,6 +222,10 @@ CASES: list[Case] = [
     R("multiply-outer", lambda x: np.multiply.outer(x[:2], x[2:].reshape(2, 2)), 6),
     R("add-dtype-float", lambda x: np.add(x, x * x, dtype=float), 6),
     R("power-zero-exponent", lambda x: x**0 + np.power(x, 0.0) * x, P(6, -1, 1)),
+    # 0 times sqrt's infinite slope at 0, where the zero cannot move: 0 in both modes (docs/conventions.md)
+    R("sqrt-beside-a-constant-zero", lambda x: np.sqrt(np.concatenate([x, [0.0]])) * 2.0, 3),
+    R("maximum-over-an-unmoving-sqrt-at-zero", lambda x: np.maximum(x + 1.0, np.sqrt(np.zeros(3) * x)), 3),
+    R("multiply-by-a-zero-mask-of-sqrt", lambda x: np.array([1.0, 0.0, 1.0]) * np.sqrt(x * np.array([1.0, 0.0, 1.0])) + x, 3),
     # ===== operands of every kind NumPy accepts: ndarray, list, tuple, NumPy scalar, 0-d array, plain on the left =====
     R("multiply-ndarray", lambda x: x * C3, 3),
     R("multiply-ndarray-left", lambda x: C3 * x, 3),

@@ -151,11 +151,17 @@ def test_special_points_follow_the_forward_conventions():
     assert dd.gradient(np.sqrt, 0.0, mode="reverse") == math.inf
     assert dd.gradient(lambda x: x**0, 0.0, mode="reverse") == 0.0
     assert dd.gradient(lambda x: np.maximum(x, 1.0), 1.0, mode="reverse") == 0.0  # a tie goes to y
-    # a zero incoming gradient stays zero through an infinite local derivative
+    # a constant 0 factor makes the gradient through an infinite local derivative 0...
     x = Var(0.0)
-    y = np.sqrt(x) * Var(0.0) + x
+    y = np.sqrt(x) * 0.0 + x
     y.backward()
     assert x.grad == 1.0
+    # ... a moving factor that is 0 at this point does not: 0 * inf is nan, as in forward mode
+    x, z = Var(0.0), Var(0.0)
+    y = np.sqrt(x) * z + x
+    y.backward()
+    assert math.isnan(x.grad) and z.grad == 0.0
+    assert math.isnan(dd.gradient(lambda v: np.sqrt(v[0]) * v[1] + v[0], [0.0, 0.0])[0])
 
 
 # --- structural rules, forward against reverse ---

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import AUTO_TAGS, Dual, DualArray, _new, new_tag, shape
+from ..core.dual import AUTO_TAGS, DEPENDENCE, Dual, DualArray, _new, has_nan, new_tag, seed_dependence, shape
 from ..core.functions import HOLOMORPHIC
 from ..core.number import Number, from_objects
 
@@ -162,6 +162,41 @@ def _one(r: Any) -> Any:
 
 
 def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, Any]:
+    """f's value and derivative along ``seed``: a fast pass, then a careful one if a nan came out."""
+    value, d = _evaluate_once(f, x, seed, seed, tag)
+    if _nan_beyond(value, d):
+        value, d = _evaluate_carefully(f, x, seed, tag)
+    return value, d
+
+
+def _nan_beyond(value: Any, d: Any) -> bool:
+    """A nan in the derivative where the value is not nan (0 times inf somewhere on the way)?"""
+    if not has_nan(d):
+        return False
+    if isinstance(d, Dual) or isinstance(value, Dual):
+        return True
+    with np.errstate(invalid="ignore"):
+        return bool(np.any(np.isnan(d) & ~np.isnan(value)))
+
+
+def _evaluate_carefully(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, Any]:
+    """f again, each tangent carrying which entries depend on the seed (see core/dual.DEPENDENCE),
+    so that 0 times inf is 0 only where the zero cannot move, and nan where it is a zero of the point."""
+    dep, again = new_tag(), new_tag()  # dep < again: the careful tangents are constants to f's Duals
+    _LIVE.update((dep, again))
+    DEPENDENCE.add(dep)
+    if tag in HOLOMORPHIC:
+        HOLOMORPHIC.add(again)
+    try:
+        value, d = _evaluate_once(f, x, seed_dependence(seed, dep), seed, again)
+    finally:
+        DEPENDENCE.discard(dep)
+        _finish(dep)
+        _finish(again)
+    return _live(value), _live(d)  # dep has finished: its Duals count as their values, the tangents
+
+
+def _evaluate_once(f: Callable[..., Any], x: Any, seed: Any, plain_seed: Any, tag: int) -> tuple[Any, Any]:
     r = f(_new(x, seed, tag))
     if type(r) in _DUALS and r._t == tag:  # the common case: a Dual of this call
         v, d = r._v, r._d
@@ -171,7 +206,7 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
     value = _part(r, tag, False)
     d = _part(r, tag, True)
     if d is None:
-        zshape = shape(seed)[: np.ndim(seed) - len(shape(x))] + shape(value)
+        zshape = shape(plain_seed)[: np.ndim(plain_seed) - len(shape(x))] + shape(value)
         d = np.zeros(zshape) if zshape else 0.0
     return value, d
 

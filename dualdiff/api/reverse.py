@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import _new, shape
+from ..core.dual import DEPENDENCE, _new, has_nan, new_tag, seed_dependence, shape
 from ..core.number import Number
 from ..core.tape import Var, _leaf
 from .forward import _LIVE, _check_numbers, _dead, _directions, _input, _live, _part, _refuse_stale, _start
@@ -136,9 +136,25 @@ def _forward_over_reverse(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
         h = _part(g, td, True)
     finally:
         _LIVE.discard(td)
+    if h is not None and has_nan(h) and not has_nan(_part(g, td, False)):  # 0 times inf on the way
+        h = _forward_over_reverse_carefully(f, x, seed)
     if h is None:
         return np.zeros(shape(seed)) if shape(seed) else 0.0
     return h if shape(h) == shape(seed) else np.broadcast_to(h, shape(seed)).copy()
+
+
+def _forward_over_reverse_carefully(f: Callable[[Any], Any], x: Any, seed: Any) -> Any:
+    """`_forward_over_reverse` with careful tangents (see core/dual.DEPENDENCE), after a nan."""
+    dep, td = new_tag(), new_tag()
+    _LIVE.update((dep, td))
+    DEPENDENCE.add(dep)
+    try:
+        g = gradient(f, _new(x, seed_dependence(seed, dep), td))
+        h = _part(g, td, True)
+    finally:
+        DEPENDENCE.discard(dep)
+        _LIVE.difference_update((dep, td))
+    return None if h is None else _live(h)
 
 
 def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:

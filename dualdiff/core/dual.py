@@ -22,7 +22,7 @@ import numpy as np
 
 from ..rules import elementwise
 from ..rules import table as rules
-from ..rules.elementwise import FAST_PATH_MISSES, fresh, scale
+from ..rules.elementwise import FAST_PATH_MISSES, fresh, scale, scale_by_constant
 from . import functions
 from .number import ArrayNumber, Number, plain, to_objects
 
@@ -220,7 +220,7 @@ class Dual(Number):
         return rules.subtract(other, self)
 
     # The short paths below multiply only by nonzero numbers: a zero factor goes to the rules,
-    # where 0 times an infinite derivative is 0 (see elementwise.scale).
+    # where a constant 0 times an infinite derivative is 0 (see elementwise.scale_by_constant).
     def __mul__(self, other: Any) -> Any:  # (uv)' = u'v + uv'
         v = self._v
         if type(v) is float:
@@ -254,9 +254,7 @@ class Dual(Number):
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
                     qa = v / other._v
-                    da = (self._d - qa * other._d) / other._v
-                if np.isfinite(np.vdot(da, da)):  # else a division by zero: the rule keeps still inputs still
-                    return _new(qa, da, self._t)
+                    return _new(qa, (self._d - qa * other._d) / other._v, self._t)
         return rules.divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
@@ -279,7 +277,7 @@ class Dual(Number):
                 except OverflowError:
                     pass
             elif other == 0:
-                return _newf(1.0, scale(0.0, self._d), self._t)
+                return _newf(1.0, scale_by_constant(0.0, self._d), self._t)  # the constant 1
         return rules.power(self, other)
 
     def __neg__(self) -> Dual:
@@ -368,7 +366,12 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:
                     tangent = np.subtract(tangent, d, out=tangent) if inplace else tangent - d
                     owned = type(tangent) is np.ndarray
                     continue
-                term = scale(p, d, rule.fresh_partials and fresh(p, y, *xs))
+                if rule.own_product is not None:
+                    term = rule.own_product(p, d)
+                elif rule.bilinear and not _moves(args[1 - i], t):  # c * u, c a constant: c = 0 gives 0
+                    term = scale_by_constant(p, d)
+                else:
+                    term = scale(p, d, rule.fresh_partials and fresh(p, y, *xs))
                 if tangent is None:
                     tangent, owned = term, term is not d and fresh(term)
                 elif owned and type(term) is np.ndarray and shape(tangent) == shape(term):  # our buffer: no allocation
@@ -394,10 +397,10 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
             p = rule.partial(0, (v,), y)
         d = x._d
         if type(d) is float:
-            r = p * d
-            d = r if (r == r or (p != 0 and d != 0.0)) else 0.0  # 0 times inf is 0 (see scale)
+            d = p * d
         else:
-            d = scale(p, d)
+            with np.errstate(all="ignore"):
+                d = scale(p, d)
         out = _new_object(Dual)  # built here, not by _newf: a call costs as much as the derivative
         out._v, out._d, out._t = y, d, x._t
         return out
@@ -407,6 +410,57 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)
         return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
+
+
+def _moves(a: Any, t: int) -> bool:
+    return isinstance(a, Dual) and a._t == t
+
+
+# --- the careful pass: telling a zero of the function from a zero of the point ---
+# The tags of careful passes (api/forward.py runs one when a derivative comes out nan, and the tape
+# when a gradient does). A Dual of such a tag stands for a tangent (or a gradient): its value is the
+# tangent, and its derivative part says, entry by entry, whether it depends on the seed at all (nan)
+# or cannot (0). A zero that cannot move makes 0 of an infinite partial; any other zero (x**3 or
+# x - x at 0: a zero of the point) meets it as nan, which is honest, since cbrt(x**3) has slope 1.
+DEPENDENCE: set[int] = set()
+
+
+def seed_dependence(seed: Any, tag: int) -> Dual:
+    """``seed`` as a careful tangent of tag ``tag``: every nonzero entry depends on the seed."""
+    flags = np.where(np.asarray(seed) != 0, np.nan, 0.0)
+    return _new(seed, float(flags) if flags.ndim == 0 else flags, tag)
+
+
+def _careful(p: Any, d: Any, constant: bool) -> Any:
+    """scale(p, d) for a careful tangent d; None for any other Dual."""
+    if d._t not in DEPENDENCE:
+        return None
+    t, w = d._v, plain(d._d)
+    with np.errstate(all="ignore"):
+        prod = scale_by_constant(p, t) if constant else scale(p, t)
+        if constant and np.any(plain(p) == 0):  # times a constant 0: the product cannot move either
+            w = np.where(plain(p) == 0, 0.0, w)
+        still = (plain(t) == 0) & (w == 0)
+        if np.any(still) and has_nan(prod):  # a nan at any level of a nested product
+            prod = np.where(still, 0.0, prod)
+            if type(prod) is np.ndarray and prod.ndim == 0:  # a scalar stays a Python number
+                prod = prod.item()
+    s = shape(prod)
+    if shape(w) != s:
+        w = np.broadcast_to(w, s)
+    return _new(prod, float(w) if s == () and not isinstance(w, float) else w, d._t)
+
+
+def has_nan(x: Any) -> bool:
+    """Does x (a number, array, or Dual at any depth) hold a nan?"""
+    while isinstance(x, Dual):
+        if has_nan(x._d):
+            return True
+        x = x._v
+    if isinstance(x, (float, complex)):
+        return x != x
+    a = np.asarray(x)
+    return a.dtype.kind in "fc" and bool(np.isnan(a).any())
 
 
 def batch(x: Dual) -> tuple[int, ...]:
@@ -468,6 +522,7 @@ def _dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:
 
 for _cls in (Dual, DualArray):
     elementwise.HANDLERS[_cls] = (1, apply)
+    elementwise.CAREFUL[_cls] = _careful
     elementwise.UNARY[_cls] = apply_unary
     functions.HANDLERS[_cls] = (1, apply_primitive)
 

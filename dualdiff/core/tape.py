@@ -46,9 +46,9 @@ import numpy as np
 
 from ..rules import elementwise
 from ..rules import table as rules
-from ..rules.elementwise import fresh, safe_pow
+from ..rules.elementwise import fresh, safe_pow, scale_by_constant
 from . import functions
-from .dual import Dual, _as_value, _new, ndim, shape
+from .dual import DEPENDENCE, Dual, _as_value, _new, has_nan, ndim, new_tag, seed_dependence, shape
 from .dual import apply as _dual_apply
 from .dual import apply_primitive as _dual_apply_primitive
 from .number import ArrayNumber, Number
@@ -152,40 +152,14 @@ class Var(Number):
         if shape(grad) != self.shape:
             raise ValueError(f"backward(grad): grad must have the result's shape {self.shape}, not {shape(grad)}")
         nodes = _reachable(self)
-        for node in nodes:
-            node.grad = None
-        self.grad = grad
-        mine: dict[int, np.ndarray] = {}  # gradient buffers this sweep made: safe to add into in place
-        with np.errstate(all="ignore"):
-            for node in nodes:  # newest first: a reverse topological order
-                g = node.grad
-                vjp = node._vjp
-                if vjp is None or g is None:
-                    continue
-                fast = _IN_PLACE.get(vjp)
-                if fast is not None and fast(node, g, mine):
-                    continue
-                for parent, c in zip(node.parents, vjp(g, node._saved), strict=True):
-                    v = parent.value
-                    if type(c) is not float or type(v) is not float:
-                        if shape(c) != shape(v) or type(c) is np.float64:
-                            c = _fit(c, shape(v))
-                        if _complex(c) and not _complex(v):
-                            c = np.real(c)  # dL = Re(c dx) for a real x: its gradient is Re(c)
-                    pg = parent.grad
-                    if pg is None:
-                        parent.grad = c
-                        mine.pop(id(c), None)  # shared with the child now (add passes g on): not ours to change
-                    elif mine.get(id(pg)) is pg and type(c) is np.ndarray and pg.shape == c.shape:
-                        np.add(pg, c, out=pg)  # a buffer this sweep made: no new allocation
-                    else:
-                        pg = parent.grad = pg + c
-                        if type(pg) is np.ndarray:
-                            mine[id(pg)] = pg
+        _sweep(nodes, self, grad)
+        if any(not node.parents and has_nan(node.grad) for node in nodes):
+            _careful_sweep(nodes, self, grad)
         for node in nodes:
             if not node.parents and isinstance(node.grad, np.ndarray) and not node.grad.flags.writeable:
                 node.grad = node.grad.copy()  # a broadcast view would surprise a user who edits it
 
+    # --- arithmetic: the shared rule table; plain floats take a short path with their partials ---
     # --- arithmetic: the shared rule table; plain floats take a short path with their partials ---
     def __add__(self, other: Any) -> Any:
         v = self.value
@@ -224,12 +198,12 @@ class Var(Number):
                 if other._t == self._t and type(other.value) is float:
                     return _node(v * other.value, self._t, "*", (self, other), _back_floats, (other.value, v))
             elif type(other) in _NUMBERS:
-                return _node(v * other, self._t, "*", (self,), _back_float, other)
+                return _node(v * other, self._t, "*", (self,), _back_constant, other)
         return rules.multiply(self, other)
 
     def __rmul__(self, other: Any) -> Any:
         if type(self.value) is float and type(other) in _NUMBERS:
-            return _node(other * self.value, self._t, "*", (self,), _back_float, other)
+            return _node(other * self.value, self._t, "*", (self,), _back_constant, other)
         return rules.multiply(other, self)
 
     def __truediv__(self, other: Any) -> Any:  # q = u/v: dq/du = 1/v, dq/dv = -q/v
@@ -251,7 +225,9 @@ class Var(Number):
             if other == 2:
                 return _node(v * v, self._t, "**2", (self,), _back_float, 2.0 * v)
             if other == 0 or v > 0.0:  # else x < 0 or 0: the rule knows the parity of c - 1 and 0 * inf
-                p = 0.0 if other == 0 else other * safe_pow(v, other - 1)
+                if other == 0:  # x**0 is the constant 1
+                    return _node(1.0, self._t, "**0", (self,), _back_constant, 0.0)
+                p = other * safe_pow(v, other - 1)
                 return _node(safe_pow(v, other), self._t, f"**{other:g}", (self,), _back_float, p)
         return rules.power(self, other)
 
@@ -307,6 +283,62 @@ class VarArray(Var, ArrayNumber):
         raise TypeError("Vars are immutable: build a new array with np.where, np.concatenate or np.stack")
 
 
+def _sweep(nodes: list[Var], root: Var, grad: Any) -> None:
+    """One backward sweep from ``root`` seeded with ``grad``, over ``nodes`` (newest first)."""
+    for node in nodes:
+        node.grad = None
+    root.grad = grad
+    mine: dict[int, np.ndarray] = {}  # gradient buffers this sweep made: safe to add into in place
+    with np.errstate(all="ignore"):
+        for node in nodes:  # newest first: a reverse topological order
+            g = node.grad
+            vjp = node._vjp
+            if vjp is None or g is None:
+                continue
+            fast = _IN_PLACE.get(vjp)
+            if fast is not None and fast(node, g, mine):
+                continue
+            for parent, c in zip(node.parents, vjp(g, node._saved), strict=True):
+                v = parent.value
+                if type(c) is not float or type(v) is not float:
+                    if shape(c) != shape(v) or type(c) is np.float64:
+                        c = _fit(c, shape(v))
+                    if _complex(c) and not _complex(v):
+                        c = np.real(c)  # dL = Re(c dx) for a real x: its gradient is Re(c)
+                pg = parent.grad
+                if pg is None:
+                    parent.grad = c
+                    mine.pop(id(c), None)  # shared with the child now (add passes g on): not ours to change
+                elif mine.get(id(pg)) is pg and type(c) is np.ndarray and pg.shape == c.shape:
+                    np.add(pg, c, out=pg)  # a buffer this sweep made: no new allocation
+                else:
+                    pg = parent.grad = pg + c
+                    if type(pg) is np.ndarray:
+                        mine[id(pg)] = pg
+
+
+def _careful_sweep(nodes: list[Var], root: Var, grad: Any) -> None:
+    """The sweep again where a gradient came out nan, each gradient carrying which of its entries
+    depend on the seed (see dual.DEPENDENCE): 0 times inf is 0 only for an entry that cannot move
+    (np.where(x > 0, sqrt(x), 0) at 0), and stays nan where the zero is one of the point."""
+    tag = new_tag()
+    DEPENDENCE.add(tag)
+    try:
+        _sweep(nodes, root, seed_dependence(grad, tag))
+    finally:
+        DEPENDENCE.discard(tag)
+    for node in nodes:
+        node.grad = _without(node.grad, tag)
+
+
+def _without(g: Any, tag: int) -> Any:
+    if isinstance(g, Dual) and g._t == tag:
+        return g._v
+    if isinstance(g, Cotangents):
+        return Cotangents(_without(e, tag) for e in g)
+    return g
+
+
 # --- the sweep's two fast paths, each for one kind of node; each returns False to decline ---
 def _scatter_into_parent(node: Var, g: Any, mine: dict[int, np.ndarray]) -> bool:
     """x[index] adds g into x's gradient buffer in place: a loop over x[i] then costs O(n), not
@@ -334,7 +366,7 @@ def _scalar_into_parent(node: Var, g: Any, mine: dict[int, np.ndarray]) -> bool:
     if type(g) is not float:
         return False
     c = node._saved * g
-    if c != c and (g == 0.0 or node._saved == 0.0):  # 0 times inf is 0, as in scale()
+    if c != c and node._vjp is _back_constant and node._saved == 0.0:  # a constant 0 factor: see scale_by_constant
         c = 0.0
     parent = node.parents[0]
     pg = parent.grad
@@ -425,6 +457,11 @@ def _back_float(g: Any, p: Any) -> tuple[Any]:
     return (scale(p, g),)
 
 
+def _back_constant(g: Any, c: Any) -> tuple[Any]:
+    """One parent times a constant c (x * 2.0): where c is 0 the gradient is 0 whatever g is."""
+    return (scale_by_constant(c, g),)
+
+
 def _back_floats(g: Any, ps: tuple[Any, ...]) -> list[Any]:
     return [scale(p, g) for p in ps]
 
@@ -434,8 +471,11 @@ def _vjp_elementwise(g: Any, saved: Any) -> list[Any]:
     if rule is rules.divide and pos == (0, 1) and type(g) is np.ndarray and type(xs[1]) is np.ndarray and type(y) is np.ndarray:
         gu = g / xs[1]  # q = u/v: g/v and -(g/v) q, three passes where the two partials take five
         gv = gu * y
-        if np.isfinite(np.vdot(gv, gv)):  # else a zero divisor: the rule's partials, with scale
-            return [gu, np.negative(gv, out=gv)]
+        return [gu, np.negative(gv, out=gv)]
+    if rule.own_product is not None:
+        return [rule.own_product(rule.partial(i, xs, y), g) for i in pos]
+    if rule.bilinear and len(pos) == 1:  # c * u, c a constant: c = 0 gives 0 whatever g is
+        return [scale_by_constant(rule.partial(pos[0], xs, y), g)]
     out = []
     for i in pos:
         p = rule.partial(i, xs, y)
@@ -554,4 +594,5 @@ def _vjp_item(g: Any, saved: Any) -> tuple[Any]:
 for _cls in (Var, VarArray):
     functions.HANDLERS[_cls] = (2, apply_primitive)
 
-_IN_PLACE = {_back_getitem: _scatter_into_parent, _back_float: _scalar_into_parent}  # a node's vjp -> its fast path
+# a node's vjp -> its fast path
+_IN_PLACE = {_back_getitem: _scatter_into_parent, _back_float: _scalar_into_parent, _back_constant: _scalar_into_parent}

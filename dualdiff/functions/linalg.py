@@ -9,8 +9,9 @@ documented in docs/numpy.md:
   triangle does not move the result, so its tangent is ignored (as finite differences see it).
 - ``det``, ``slogdet``, ``inv`` and ``solve`` need a nonsingular matrix; ``eigh`` distinct eigenvalues;
   ``svdvals`` distinct nonzero singular values; ``pinv`` and ``lstsq`` a rank that does not change nearby.
-- ``norm`` is written with sqrt, sum, abs, max: at x = 0 the 2-norm's derivative is 0 (a subgradient),
-  not nan, because sqrt's infinite slope meets a zero tangent.
+- ``norm`` is written with sqrt, sum, abs, max: at x = 0 the 2-norm's derivative is 0 (the
+  minimum-norm subgradient, so that norm(x)**2 has its exact gradient 0 there), and every derivative
+  beyond the first is nan there (the cone's curvature is infinite).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from ..core.dual import lift_batched, ndim, shape
 from ..core.functions import Primitive, no_rule, register
 from ..core.number import Number, plain
+from ..rules.table import _norm_root
 from .shapes import _as_operand, moveaxis
 
 _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
@@ -442,7 +444,7 @@ def _abs2(x: Any) -> Any:
 
 def _vector_norm(x: Any, ord: Any, axis: Any, keepdims: bool) -> Any:
     if ord is None or ord == 2:
-        return np.sqrt(np.sum(_abs2(x), axis=axis, keepdims=keepdims))
+        return _norm_root(np.sum(_abs2(x), axis=axis, keepdims=keepdims))
     if ord == np.inf:
         return np.max(np.abs(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
@@ -458,7 +460,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
     n = ndim(x)
     r0, c0 = axis[0] % n, axis[1] % n
     if ord is None or ord == "fro":
-        r = np.sqrt(np.sum(_abs2(x), axis=(r0, c0), keepdims=True))
+        r = _norm_root(np.sum(_abs2(x), axis=(r0, c0), keepdims=True))
     elif ord in (1, -1, np.inf, -np.inf):
         col = ord in (1, -1)  # 1-norm: largest column sum; inf-norm: largest row sum
         sums = np.sum(np.abs(x), axis=r0 if col else c0, keepdims=True)

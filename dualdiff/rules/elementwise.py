@@ -35,8 +35,8 @@ class Elementwise:
 
     Each partial is called as ``partial(*args, out)`` with the primal arguments and the primal
     result, and returns the local derivative (an array of the broadcast shape, or a scalar).
-    Where a local derivative is infinite (sqrt at 0, log at 0) the chain rule takes 0 times inf to
-    be 0 (see `scale`).
+    Where a local derivative is infinite (sqrt at 0, log at 0), 0 times it is 0 only where the
+    zero cannot move (see `scale`).
 
     >>> from dualdiff import sin, Dual
     >>> sin.name, sin.nargs
@@ -49,6 +49,12 @@ class Elementwise:
     # for a rule that is not complex-analytic (abs, sign): the composite to use on complex values,
     # whose derivative is not one complex partial times the tangent
     complex_form: Callable[..., Any] | None = None
+    # each partial is the other argument (multiply): a constant where that argument does not move,
+    # and a constant 0 factor makes the product 0 whatever the other's tangent (scale_by_constant)
+    bilinear = False
+    # the product the chain rule uses for this rule's terms (None: `scale`); x**y's partials take
+    # 0 * inf as 0 (a limit), and so must the chain rule of that product, at every order
+    own_product: Callable[[Any, Any], Any] | None = None
 
     def __init__(
         self,
@@ -213,38 +219,77 @@ def _as_operand(a: Any) -> Any:
 
 
 def scale(p: Any, d: Any, reuse: bool = False) -> Any:
-    """``p * d`` as the chain rule needs it: 0 times anything is 0, infinity included.
+    """``p * d`` as the chain rule needs it: a local derivative ``p`` times a tangent (forward) or a
+    gradient (reverse) ``d``, by IEEE arithmetic, so 0 times inf is nan.
 
-    An input that does not move (d = 0), or an output that does not depend on it (p = 0), moves
-    nothing, even across an infinite derivative such as sqrt's at 0. Both modes use this, so
-    forward and reverse agree at such points. ``reuse=True`` lets the product overwrite p, a temporary the caller owns (a large array costs
-    as much to allocate as to multiply).
+    A zero tangent may be a zero of the function (the value cannot move in this direction: the
+    product is 0) or a zero of the point (x**3 at 0, x - x: cbrt(x**3) has slope 1 there). Plain
+    numbers cannot tell the two apart, so the product is nan; the user's functions (derivative,
+    gradient, ...) then run the computation once more with each tangent's dependence on the
+    seed carried beside it (`CAREFUL`), and only a zero that cannot move makes 0 of an infinity.
+    ``reuse=True`` lets the product overwrite p, a temporary the caller owns.
 
-    >>> scale(float("inf"), 0.0), scale(0.0, float("inf")), scale(float("inf"), 2.0), scale(3.0, 2.0)
-    (0.0, 0.0, inf, 6.0)
+    >>> scale(float("inf"), 2.0), scale(3.0, 2.0), scale(float("inf"), 0.0)
+    (inf, 6.0, nan)
     """
     if isinstance(p, float):  # Python floats and NumPy float64 scalars
         if p == 1.0:  # add, subtract, positive: no pass over the tangent at all
             return d
         if type(d) is float:
-            r = p * d
-            return r if (r == r or (d != 0.0 and p != 0.0)) else 0.0
+            return p * d
+    elif isinstance(p, (bool, np.bool_)) or (type(p) is np.ndarray and p.dtype == bool):
+        return _select(p, d)
     if type(p) in HANDLERS or type(d) in HANDLERS:  # nested: the same rule at every level, tangents kept
+        careful = CAREFUL.get(type(d))
+        if careful is not None:
+            r = careful(p, d, False)
+            if r is not None:
+                return r
         return _chain(p, d)
-    reuse = reuse and type(p) is np.ndarray and type(d) is np.ndarray and p.shape == d.shape and p.dtype == d.dtype
+    if reuse and type(p) is np.ndarray and type(d) is np.ndarray and p.shape == d.shape and p.dtype == d.dtype:
+        return np.multiply(p, d, out=p)
+    return p * d
+
+
+def _select(p: Any, d: Any) -> Any:
+    """A partial that selects (True or False: maximum's, a step function's): the tangent where it is
+    True, and 0 where it is False whatever the tangent is, since the output does not follow that
+    argument there (an unselected infinity or nan moves nothing)."""
+    if type(d) in HANDLERS:
+        return np.where(p, d, 0.0)  # a number type keeps its kind (and what it carries) at the zeros
+    if isinstance(p, (bool, np.bool_)):
+        return d if p else (np.zeros(np.shape(d)) if type(d) is np.ndarray else 0.0)
+    return np.where(p, d, 0.0)
+
+
+def scale_by_constant(p: Any, d: Any) -> Any:
+    """`scale` for a partial that is a constant of the differentiation (in ``c * u``, the factor c
+    when c does not move): where c is 0 the product is the constant 0, whatever u's tangent is
+    (``0.0 * sqrt(x)`` at 0, a 0/1 mask times sqrt).
+
+    >>> scale_by_constant(0.0, float("inf")), scale_by_constant(2.0, float("inf"))
+    (0.0, inf)
+    """
+    if type(d) in HANDLERS:
+        careful = CAREFUL.get(type(d))
+        if careful is not None:
+            r = careful(p, d, True)
+            if r is not None:
+                return r
     with np.errstate(invalid="ignore"):
-        prod = np.multiply(p, d, out=p) if reuse else p * d
-    # one read pass (BLAS's dot, the fastest) finds a nan; only then is the product redone where a factor is 0
-    if isinstance(prod, np.ndarray) and prod.dtype.kind in "fc" and not np.isfinite(np.vdot(prod, prod)):
-        # only a nan can be 0 times inf (an inf is a true product); p is overwritten when reused: a nan
-        # beside an infinite tangent then came from p = 0 (a nan partial beside an infinite tangent is rarer)
-        zero = (d == 0) | (np.isinf(d) if reuse else np.asarray(p) == 0)
-        return np.where(zero & (prod != prod), 0.0, prod)
-    if isinstance(prod, (np.floating, np.complexfloating, complex)) and prod != prod and (d == 0 or p == 0):  # scalars too
-        return 0.0
+        prod = scale(p, d)
+    if type(p) in HANDLERS:  # a constant partial that is itself a number of an outer differentiation
+        return prod
+    if isinstance(prod, (float, np.floating, complex, np.complexfloating)):
+        return prod if prod == prod or p != 0 else 0.0
+    if isinstance(prod, np.ndarray) and prod.dtype.kind in "fc" and np.isnan(prod).any():
+        return np.where(np.asarray(p) == 0, 0.0, prod)
     return prod
 
 
+# type of a tangent -> careful(p, d, constant): the product when d carries its dependence on the
+# seed (a Dual of a dependence tag, see core/dual.py), else None
+CAREFUL: dict[type, Callable[[Any, Any, bool], Any]] = {}
 # scale as a rule of its own, for nested numbers (a Hessian's inner tangent is a Dual of the outer
 # differentiation): its partials are the other factor, and the outer level's chain rule is scale again
 _chain = Elementwise(scale, None, lambda p, d, out: d, lambda p, d, out: p, name="chain_rule_product")

@@ -6,8 +6,9 @@ may use any function of this table, so derivatives of derivatives come out of th
 
 Conventions at special points (see docs/conventions.md, tested in tests/test_special_points.py and
 against exact derivatives in tests/test_oracle.py): abs'(+0.0) = +1 and abs'(-0.0) = -1 (the sign bit
-decides); sign' = floor' = ... = 0; sqrt'(0) = cbrt'(0) = inf and log'(0) = inf (at -0.0 too: the
-side where they are real), but 0 times anything is 0 in the chain rule; at a tie of maximum or
+decides); sign' = floor' = ... = 0, a selection (False: "does not follow"); sqrt'(0) = cbrt'(0) = inf
+and log'(0) = inf (at -0.0 too: the side where they are real), and 0 times them is 0 only where the
+zero cannot move (elementwise.scale, the careful pass of core/dual.py); at a tie of maximum or
 minimum the whole derivative goes to the second argument, and to a nan argument where there is one;
 the partials of x**y, y x**(y-1) and x**y log x, take 0 * inf as 0 (so x**0 is 1 with derivative 0
 in x everywhere, and 0**y is 0 with derivative 0 in y for y > 0) and keep the tangents of x and y.
@@ -52,8 +53,10 @@ def _where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
-def _zero(*args: Any) -> float:
-    return 0.0
+def _zero(*args: Any) -> bool:
+    """The partial of a step function: False, "the output does not follow this argument" (see
+    elementwise._select: an infinite or nan tangent beside it moves nothing)."""
+    return False
 
 
 def _steps(x: Any, y: Any, out: Any) -> Any:
@@ -130,13 +133,32 @@ def _hypot1(x: Any) -> Any:
     return sqrt(x * x + 1) if _complex(x) else hypot(x, 1.0)
 
 
+def _sech_value(x: Any) -> Any:
+    with np.errstate(over="ignore"):  # cosh overflows to inf where sech underflows to 0: right
+        return 1 / np.cosh(x)
+
+
+def _logistic_value(z: Any) -> Any:
+    return np.exp(-np.logaddexp(0.0, -z))  # 1 / (1 + exp(-z)) with no overflow on either side
+
+
 # a * b with 0 * inf = 0 (nan stays nan): the partials of x**y, where the formula meets 0 * inf
 _times = E(_times_value, _times_float, lambda a, b, out: b, lambda a, b, out: a, name="_times")
+_times.bilinear = True
+_times.own_product = _times
+# helpers whose every derivative stays finite where the function saturates (no inf meets a 0)
+_sech = E(_sech_value, lambda x: 1 / math.cosh(x), lambda x, out: -out * tanh(x), name="_sech")
+_logistic = E(_logistic_value, lambda z: 1 / (1 + math.exp(-z)), lambda z, out: out * _logistic(-z), name="_logistic")
+# 0 with a nan slope: a derivative that is 0 itself but has no derivative of its own (the norm's at 0)
+_flat = E(lambda x: 0.0 * np.real(x), lambda x: 0.0, lambda x, out: math.nan, name="_flat")
+# sqrt of a sum of squares (the 2-norm): at 0 the minimum-norm subgradient, 0, and nan beyond it
+_norm_root = E(np.sqrt, math.sqrt, lambda s, out: _where(s == 0, _flat(s), 0.5 / (out + 0.0)), name="_norm_root")
 
 # name         value (ufunc, math twin)   partial derivative(s) (args..., out)
 add           = E(np.add, operator.add, lambda x, y, out: 1.0, lambda x, y, out: 1.0)
 subtract      = E(np.subtract, operator.sub, lambda x, y, out: 1.0, lambda x, y, out: -1.0)
 multiply      = E(np.multiply, operator.mul, lambda x, y, out: y, lambda x, y, out: x)
+multiply.bilinear = True  # a factor that does not move is a constant: c = 0 gives 0 * u, not 0 * u'
 divide        = E(np.divide, operator.truediv, lambda x, y, out: 1 / y, lambda x, y, out: -out / y)
 floor_divide  = E(np.floor_divide, operator.floordiv, _steps, _steps)
 remainder     = E(np.remainder, operator.mod, lambda x, y, out: _or_nan(out, 1.0), lambda x, y, out: _or_nan(out, -floor_divide(x, y)))
@@ -163,8 +185,8 @@ log           = E(np.log, math.log, lambda x, out: _where(out != out, out, 1 / (
 log2          = E(np.log2, math.log2, lambda x, out: _or_nan(out, 1 / (x * LN2 + 0.0)))
 log10         = E(np.log10, math.log10, lambda x, out: _or_nan(out, 1 / (x * LN10 + 0.0)))
 log1p         = E(np.log1p, math.log1p, lambda x, out: _or_nan(out, 1 / (1 + x)))
-logaddexp     = E(np.logaddexp, None, lambda x, y, out: reciprocal(1 + exp(y - x)), lambda x, y, out: reciprocal(1 + exp(x - y)))
-logaddexp2    = E(np.logaddexp2, None, lambda x, y, out: reciprocal(1 + exp2(y - x)), lambda x, y, out: reciprocal(1 + exp2(x - y)))
+logaddexp     = E(np.logaddexp, None, lambda x, y, out: _logistic(x - y), lambda x, y, out: _logistic(y - x))
+logaddexp2    = E(np.logaddexp2, None, lambda x, y, out: _logistic((x - y) * LN2), lambda x, y, out: _logistic((y - x) * LN2))
 sin           = E(np.sin, math.sin, lambda x, out: cos(x))
 cos           = E(np.cos, math.cos, lambda x, out: -sin(x))
 tan           = E(np.tan, math.tan, lambda x, out: 1 + out * out)
@@ -174,15 +196,15 @@ arctan        = E(np.arctan, math.atan, lambda x, out: 1 / (1 + x * x))
 arctan2       = E(np.arctan2, math.atan2, _atan2_y, _atan2_x)
 sinh          = E(np.sinh, math.sinh, lambda x, out: cosh(x))
 cosh          = E(np.cosh, math.cosh, lambda x, out: sinh(x))
-tanh          = E(np.tanh, math.tanh, lambda x, out: reciprocal((c := cosh(x)) * c))  # 1 - out**2 cancels from x = 19
+tanh          = E(np.tanh, math.tanh, lambda x, out: (s := _sech(x)) * s)  # 1 - out**2 cancels from x = 19
 arcsinh       = E(np.arcsinh, math.asinh, lambda x, out: 1 / _hypot1(x))
 arccosh       = E(np.arccosh, math.acosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))
 arctanh       = E(np.arctanh, math.atanh, lambda x, out: _or_nan(out, 1 / _one_minus_square(x)))
 hypot         = E(np.hypot, math.hypot, lambda x, y, out: x / out, lambda x, y, out: y / out)
-maximum       = E(np.maximum, None, lambda x, y, out: (x > y) | (x != x), lambda x, y, out: 1 - ((x > y) | (x != x)))
-minimum       = E(np.minimum, None, lambda x, y, out: (x < y) | (x != x), lambda x, y, out: 1 - ((x < y) | (x != x)))
-fmax          = E(np.fmax, None, lambda x, y, out: (x > y) | (y != y), lambda x, y, out: 1 - ((x > y) | (y != y)))
-fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x, y, out: 1 - ((x < y) | (y != y)))
+maximum       = E(np.maximum, None, lambda x, y, out: (x > y) | (x != x), lambda x, y, out: np.logical_not((x > y) | (x != x)))
+minimum       = E(np.minimum, None, lambda x, y, out: (x < y) | (x != x), lambda x, y, out: np.logical_not((x < y) | (x != x)))
+fmax          = E(np.fmax, None, lambda x, y, out: (x > y) | (y != y), lambda x, y, out: np.logical_not((x > y) | (y != y)))
+fmin          = E(np.fmin, None, lambda x, y, out: (x < y) | (y != y), lambda x, y, out: np.logical_not((x < y) | (y != y)))
 heaviside     = E(np.heaviside, None, _zero, lambda x, y, out: x == 0)
 deg2rad       = E(np.deg2rad, math.radians, lambda x, out: math.pi / 180)
 rad2deg       = E(np.rad2deg, math.degrees, lambda x, out: 180 / math.pi)
