@@ -540,3 +540,15 @@ def test_gradient_buffers_reused_in_place_never_change_another_nodes_gradient():
     np.testing.assert_array_equal(c.grad, 2 * c.value)
     np.testing.assert_array_equal(b.grad, 2 * c.value + 5)
     np.testing.assert_array_equal(a.grad, 2 * c.value + 5 + 3 + np.array([1.0, 2.0]))
+
+
+def test_a_complex_output_of_a_real_input_keeps_its_imaginary_part_in_reverse():
+    # a sweep reaches a real input as a real part; the imaginary part needs a second sweep
+    f = lambda v: np.stack([(v[0] + 1j) ** 2, v[1] * np.exp(1j * v[0])])
+    x = [0.3, 2.0]
+    J = dd.jacobian(f, x)
+    np.testing.assert_allclose(J, [[0.6 + 2j, 0], [2j * np.exp(0.3j), np.exp(0.3j)]])
+    np.testing.assert_allclose(dd.jacobian(f, x, mode="reverse"), J)
+    assert dd.gradient(lambda v: (v[0] + 1j) ** 2, [0.3], mode="reverse")[0] == 0.6 + 2j
+    u = np.array([1.0, 1j])
+    np.testing.assert_allclose(dd.vjp(f, x, u)[1], u @ J)

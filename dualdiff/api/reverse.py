@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core.dual import DEPENDENCE, _new, has_nan, new_tag, seed_dependence, shape
-from ..core.number import Number
+from ..core.number import Number, plain
 from ..core.tape import Var, _leaf
 from .forward import _LIVE, _check_numbers, _dead, _directions, _input, _live, _part, _refuse_stale, _start
 
@@ -43,14 +43,29 @@ def _result(r: Any, t: int) -> Any:
 
 
 def _sweep(leaf: Var, y: Any, t: int, seed: Any) -> Any:
-    """The leaf's gradient after one backward sweep from ``y`` seeded with ``seed``."""
+    """The leaf's gradient after one backward sweep from ``y`` seeded with ``seed``.
+
+    A sweep reaches a real leaf as the real part, Re(seed^T J). For a complex y of a real x, a second
+    sweep seeded with 1j * seed gives -Im(seed^T J), and together they make the complex seed^T J,
+    as forward mode gives it (a real part alone would drop the imaginary one silently)."""
     if not isinstance(y, Var) or y._t != t:  # y does not depend on the leaf
         return np.zeros(leaf.shape) if leaf.shape else 0.0
+    g = _one_sweep(leaf, y, seed)
+    if _is_complex(y.value) and not _is_complex(leaf.value):
+        g = g - 1j * _one_sweep(leaf, y, 1j * np.asarray(seed) if shape(seed) else 1j * seed)
+    return g
+
+
+def _one_sweep(leaf: Var, y: Var, seed: Any) -> Any:
     y.backward(seed)
     g = leaf.grad
     if g is None:
         return np.zeros(leaf.shape) if leaf.shape else 0.0
     return _live(g)
+
+
+def _is_complex(v: Any) -> bool:
+    return np.iscomplexobj(plain(v))
 
 
 def gradient(f: Callable[[Any], Any], x: Any) -> Any:
@@ -108,7 +123,7 @@ def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
     t = _start()
     try:
         leaf, y = _record(f, x, t)
-        u = _input(u, "u")
+        u = _input(u, "u", complex_ok=True)  # the cotangent of a complex output may be complex
         if shape(u) != shape(y):
             raise ValueError(f"u must have f(x)'s shape {shape(y)}, not {shape(u)}")
         value = _live(y.value) if isinstance(y, Var) and y._t == t else y
