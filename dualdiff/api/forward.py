@@ -12,6 +12,7 @@ Arrays of n inputs are seeded with up to ``chunk`` directions at once: n/chunk v
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -258,10 +259,13 @@ def derivative(f: Callable[[Any], Any], x: Any) -> Any:
 
 
 def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
-    n = int(np.prod(shape(x)))
+    n = math.prod(shape(x))
     k = default_chunk(n) if chunk is None else int(chunk)
     if k < 1:
         raise ValueError(f"chunk must be a positive number of directions, not {chunk}")
+    if k >= n:  # one pass: the identity
+        yield np.eye(n).reshape((n,) + shape(x))
+        return
     for start in range(0, n, k):
         m = min(k, n - start)
         seed = np.zeros((m, n))
@@ -287,7 +291,11 @@ def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
         _finish(tag)
     value = parts[0][0]
     t = parts[0][1] if len(parts) == 1 else np.concatenate([d for _, d in parts], axis=0)
-    return np.reshape(np.moveaxis(t, 0, -1), shape(value) + shape(x))
+    if type(t) is np.ndarray:  # directions last: a transpose (np.moveaxis costs more)
+        t = t.transpose(tuple(range(1, t.ndim)) + (0,))
+    else:  # a Dual of an outer differentiation
+        t = np.moveaxis(t, 0, -1)
+    return np.reshape(t, shape(value) + shape(x))
 
 
 def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
