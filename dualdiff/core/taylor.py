@@ -1,0 +1,821 @@
+"""Taylor mode: a number that carries a truncated Taylor series, x(t) = c0 + c1 t + ... + cK t**K.
+
+A Dual is such a series cut after c1. Carrying K + 1 coefficients, the same arithmetic gives the
+k-th derivative (k! ck) of everything computed from x, at a cost that grows as K**2, where K nested
+Duals cost 2**K. `Taylor` keeps the coefficients on a leading axis (``coefficients[k]`` has the
+value's shape) and a tag, like a Dual, so that Taylor numbers and Duals nest in both directions:
+of two that meet, the newer tag is the outer number and the older a constant to it (its
+coefficients may then be Duals, or a Dual's parts Taylor numbers).
+
+How an elementwise rule y = f(u) gets its coefficients. From y' = f'(u) u',
+
+    y_k = (1/k) sum_{j=1..k} j u_j w_{k-j},        w = f'(u), a series itself,
+
+and y_k needs w only up to order k - 1, which depends on u and y only up to order k - 1.
+
+- The general scheme reads the rule table (`rules/table.py`): the rule's partials are NumPy
+  expressions of the arguments and the result ``out``; evaluated on Taylor numbers of order K - 1
+  they give the series w (their own rules recurse the same way, one order lower). A partial that
+  does not use ``out`` needs one such evaluation. One that does (exp's is ``out`` itself) is
+  circular: it is first evaluated with ``out``'s coefficients past the value set to nan; if no nan
+  comes out, it did not use them. Otherwise it is iterated: out correct to order m gives w correct
+  to order m, hence y correct to order m + 1, so at most K rounds (stopping at a fixed point) give
+  every order exactly. That costs K evaluations; the table's own rules that use ``out`` therefore
+  have the hand-written recurrences below, and the fallback serves SciPy's and users' rules.
+- Hand-written recurrences (`_HAND`), each O(K**2) and evaluated order by order: add, subtract,
+  multiply (the Cauchy product), divide, power with a constant exponent, sqrt, cbrt, exp, exp2,
+  expm1, the logarithms, sin and cos together (s' = c u', c' = -s u'), sinh and cosh together,
+  tan (w = 1 + y**2) and tanh (w = 1 - y**2). They are cheaper than the general scheme (one pass,
+  no partial to evaluate) and exact where it would have to iterate. w_0 comes from the table where
+  it is more accurate than the recurrence's own (tanh's 1/cosh**2 near saturation).
+- Partials that are constants (abs, sign, floor, maximum, deg2rad, ...) give y_k = w u_k.
+
+Conventions (docs/conventions.md), at every order: 0 times anything is 0 in every product of
+coefficients (`scale`); an input that does not move (all its coefficients past the value 0) moves
+nothing, even through an infinite slope; where the value is nan every coefficient is nan; a
+piecewise rule follows the piece its value is on (abs at ±0.0 by the sign bit, maximum at a tie
+the second argument), so its series is that piece's series.
+
+NumPy's other functions (`core/functions.py`): a linear primitive (sum, reshape, concatenate,
+where, ...) maps each coefficient; the products matmul and einsum are multilinear, so their
+coefficients are Cauchy products; any other primitive (inv, det, ...) raises a TypeError naming it.
+
+>>> import numpy as np
+>>> x = Taylor([0.5, 1.0, 0.0, 0.0])        # x = 0.5 + t
+>>> y = np.exp(x)
+>>> bool(np.allclose(y.coefficients, np.exp(0.5) / np.array([1, 1, 2, 6])))
+True
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..rules import elementwise
+from ..rules import table as rules
+from . import dual, functions
+from .dual import AUTO_TAGS, Dual
+from .number import ArrayNumber, Number, from_objects, to_objects
+
+_new_object = object.__new__
+_PLAIN = (np.ndarray, float, int, np.floating, np.integer)
+
+
+class Taylor(Number):
+    """A truncated Taylor series: ``coefficients[k]`` is the k-th coefficient (f^(k)/k!), and
+    ``coefficients[0]`` the value. Arithmetic, NumPy's elementwise functions and its linear ones
+    carry the whole series. `dualdiff.taylor` builds these; by hand, ``tag`` (default 0) says which
+    of two nested numbers is the outer one (the larger), as for a Dual, and must be below AUTO_TAGS.
+
+    >>> t = Taylor([2.0, 1.0, 0.0])             # 2 + t, to order 2
+    >>> (t * t).coefficients                     # (2 + t)**2 = 4 + 4t + t**2
+    array([4., 4., 1.])
+    >>> t.value, t.order
+    (2.0, 2)
+    """
+
+    __slots__ = ("_c", "_t")
+    __array_priority__ = 1000.0
+    _c: Any
+    _t: int
+
+    def __new__(cls, coefficients: Any, tag: int = 0) -> Taylor:
+        return _new_object(Taylor if np.ndim(coefficients) <= 1 else TaylorArray)
+
+    def __init__(self, coefficients: Any, tag: int = 0) -> None:
+        c = coefficients if isinstance(coefficients, Number) else np.asarray(coefficients, dtype=float)
+        if np.ndim(c) < 1 or len(c) < 1:
+            raise ValueError("a Taylor number needs its coefficients on a leading axis: [value, c1, c2, ...]")
+        if isinstance(tag, (bool, np.bool_)) or not isinstance(tag, (int, np.integer)) or tag >= AUTO_TAGS:
+            raise ValueError(f"Taylor(..., tag=...) takes an integer tag below {AUTO_TAGS} (larger ones are automatic)")
+        self._c, self._t = c, int(tag)
+
+    @property
+    def coefficients(self) -> Any:
+        """The coefficients, ``(order + 1,) + value.shape``: the value, f', f''/2!, ..."""
+        return self._c
+
+    @property
+    def value(self) -> Any:
+        """The value: the zeroth coefficient."""
+        v = self._c[0]
+        return float(v) if type(v) is np.float64 else v
+
+    @property
+    def order(self) -> int:
+        """The highest power of t carried."""
+        return len(self._c) - 1
+
+    @property
+    def tag(self) -> int:
+        """Which expansion this number belongs to (the larger tag is the outer number)."""
+        return self._t
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_new, (self._c, self._t))
+
+    def __repr__(self) -> str:
+        tag = f", tag={self._t}" if self._t else ""
+        return f"Taylor({self._c!r}{tag})"
+
+    def __add__(self, other: Any) -> Any:
+        return rules.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return rules.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return rules.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return rules.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return rules.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return rules.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return rules.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return rules.divide(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return rules.power(self, other)
+
+    def __neg__(self) -> Any:
+        return _new(-self._c, self._t)
+
+    __hash__ = object.__hash__  # identity, as for Duals: __eq__ compares values
+
+    def __float__(self) -> float:
+        raise TypeError(
+            "float() of a Taylor number would drop its higher coefficients. Use dualdiff's functions "
+            "(np.sin, dualdiff.sin) rather than the math module; if you mean to drop them, use x.value."
+        )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TypeError(f"converting a Taylor number to a {np.dtype(dtype)} array would drop its higher coefficients; use x.value")
+        return to_objects(self)
+
+
+class TaylorArray(Taylor, ArrayNumber):
+    """A Taylor number whose value is an array: it indexes and iterates like one.
+
+    >>> x = TaylorArray([[1.0, 2.0], [1.0, 0.0]])
+    >>> x[1].coefficients, len(x)
+    (array([2., 0.]), 2)
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, index: Any) -> Taylor:
+        if isinstance(index, Number):
+            raise TypeError("a Taylor number cannot be an index; use x.value")
+        return _new(self._c[(slice(None),) + (index if isinstance(index, tuple) else (index,))], self._t)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        raise TypeError("Taylor numbers are immutable: build the array instead (np.where, np.concatenate, dualdiff.stack)")
+
+
+_TAYLORS = (Taylor, TaylorArray)
+
+
+def _new(c: Any, t: int) -> Taylor:
+    r = _new_object(TaylorArray if np.ndim(c) > 1 else Taylor)
+    r._c, r._t = c, t
+    return r
+
+
+def make(coefficients: Any, tag: int) -> Taylor:
+    """A Taylor number of an automatic tag (for `dualdiff.taylor`, which allocates it)."""
+    return _new(coefficients, tag)
+
+
+# --- operands: whose expansion is this, and its coefficients broadcast to one shape ---
+def _newest(args: tuple[Any, ...]) -> tuple[int, int] | None:
+    """(tag, order) of the outermost Taylor number among ``args``; None when a newer Dual is outer."""
+    tag, dual_tag, order = -1, -1, 0
+    for a in args:
+        if isinstance(a, Taylor):
+            if a._t > tag:
+                tag, order = a._t, a.order
+            elif a._t == tag:
+                order = min(order, a.order)  # the common part: the higher coefficients of one are unknown
+        elif isinstance(a, Dual):
+            dual_tag = max(dual_tag, a._t)
+        elif isinstance(a, Number):
+            raise TypeError(
+                f"Taylor numbers do not mix with {type(a).__name__} (the reverse-mode tape): take the Taylor "
+                "expansion outside the taped function, or use nested derivative calls (forward mode) instead"
+            )
+    if dual_tag == tag:
+        raise ValueError(f"a Dual and a Taylor number share the tag {tag}: give nested numbers different tags")
+    return None if dual_tag > tag else (tag, order)
+
+
+def _full(c: Any, K: int, s: tuple[int, ...]) -> Any:
+    """Coefficients ``(K+1,) + s``: cut to order K and broadcast to the operands' common shape."""
+    c = c[: K + 1]
+    cs = np.shape(c)[1:]
+    if cs == s:
+        return c
+    return np.broadcast_to(np.reshape(c, (K + 1,) + (1,) * (len(s) - len(cs)) + cs), (K + 1,) + s)
+
+
+def _operands(args: tuple[Any, ...], t: int, K: int) -> tuple[list[Any], list[Any], tuple[int, ...]]:
+    """The operands' values (a constant as it is) and coefficients (None for a constant)."""
+    xs, cs = [], []
+    for a in args:
+        if isinstance(a, Taylor) and a._t == t:
+            xs.append(a.value)
+            cs.append(a._c)
+        else:
+            xs.append(np.asarray(a, dtype=float) if isinstance(a, (list, tuple)) else a)
+            cs.append(None)
+    s = np.broadcast_shapes(*(np.shape(x) if not isinstance(x, Number) else x.shape for x in xs))
+    return xs, [None if c is None else _full(c, K, s) for c in cs], s
+
+
+def _complex(c: Any) -> bool:
+    while isinstance(c, Number):
+        c = c.value
+    return np.iscomplexobj(c)
+
+
+# --- series filled one order after another ---
+class _Fill:
+    """Coefficients computed in order: a preallocated array for plain numbers; a list (stacked on
+    demand) once one is a Dual, which is immutable."""
+
+    def __init__(self, first: Any, K: int, s: tuple[int, ...]) -> None:
+        self.rows: list[Any] | None = None
+        self.a: Any = None
+        if isinstance(first, _PLAIN) and not isinstance(first, Number):
+            self.a = np.zeros((K + 1,) + s)
+            self.a[0] = first
+        else:
+            self.rows = [first]
+        self.n = 1
+
+    def put(self, v: Any) -> None:
+        if self.rows is None and isinstance(v, Number):
+            self.rows = list(self.a[: self.n])
+        if self.rows is None:
+            self.a[self.n] = v
+        else:
+            self.rows.append(v)
+        self.n += 1
+
+    def back(self, k: int) -> Any:
+        """Rows k, k-1, ..., 0, stacked."""
+        if self.rows is None:
+            return self.a[k::-1]
+        return np.stack(self.rows[k::-1])
+
+    def forward(self, k: int) -> Any:
+        """Rows 0, ..., k, stacked."""
+        if self.rows is None:
+            return self.a[: k + 1]
+        return np.stack(self.rows[: k + 1])
+
+    def higher(self) -> Any:
+        return self.a[1:] if self.rows is None else np.stack(self.rows[1:])
+
+
+def _mul(a: Any, b: Any) -> Any:
+    """A product of coefficients, by IEEE arithmetic: 0 times inf is nan. Past an infinite
+    coefficient (sqrt's slope at 0) a zero cannot say whether the input stays still; only a whole
+    series that is still can (see `_assemble`)."""
+    return a * b
+
+
+def _by_constant(c: Any, series: Any) -> Any:
+    """A constant factor times a series: a selection (a True/False partial, maximum's or a step
+    function's) picks the series or nothing, and a constant 0 makes the product 0, whatever the
+    series is (an unselected infinity moves nothing)."""
+    if isinstance(c, (bool, np.bool_)) or (type(c) is np.ndarray and c.dtype == bool):
+        return np.where(c, series, 0.0)
+    if isinstance(series, np.ndarray) and not isinstance(c, Number) and not np.isfinite(series).all():
+        return np.where(np.asarray(c) == 0, 0.0, c * series)
+    return c * series
+
+
+def _sum0(x: Any) -> Any:
+    return np.sum(x, axis=0)
+
+
+def _weights(K: int, s: tuple[int, ...]) -> np.ndarray:
+    """1, 2, ..., K on the coefficient axis."""
+    return np.arange(1.0, K + 1).reshape((K,) + (1,) * len(s))
+
+
+def _conv(a: Any, b: Any, k: int) -> Any:
+    """sum_{j=0..k} a_j b_{k-j}, with 0 times inf = 0."""
+    return _sum0(_mul(a[: k + 1], b[k::-1]))
+
+
+def _cauchy(a: Any, b: Any, K: int) -> list[Any]:
+    """Orders 1..K of the product of two series."""
+    return [_conv(a, b, k) for k in range(1, K + 1)]
+
+
+# --- hand-written recurrences: each gets (y0, values, coefficients, K, shape), gives orders 1..K ---
+def _add(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    a, b = cs
+    return b[1:] if a is None else a[1:] if b is None else a[1:] + b[1:]
+
+
+def _subtract(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    a, b = cs
+    return -b[1:] if a is None else a[1:] if b is None else a[1:] - b[1:]
+
+
+def _negative(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return -cs[0][1:]
+
+
+def _multiply(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    a, b = cs
+    if a is None or b is None:
+        return _by_constant(xs[0] if a is None else xs[1], b[1:] if a is None else a[1:])
+    return _cauchy(a, b, K)
+
+
+def _square(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _cauchy(cs[0], cs[0], K)
+
+
+def _divide(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    """q = a / b: b q = a, so q_k = (a_k - sum_{j=1..k} b_j q_{k-j}) / b_0."""
+    a, b = cs
+    if b is None:
+        return a[1:] / xs[1]
+    r = _inv(xs[1])
+    q = _Fill(y0, K, s)
+    for k in range(1, K + 1):
+        tail = _sum0(_mul(b[1 : k + 1], q.back(k - 1)))
+        q.put(_mul(-tail if a is None else a[k] - tail, r))
+    return q.higher()
+
+
+def _reciprocal(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _divide(y0, [1.0, xs[0]], [None, cs[0]], K, s)
+
+
+def _inv(x: Any) -> Any:
+    """1 / x, inf at 0 (IEEE, as NumPy) rather than a ZeroDivisionError."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 / np.float64(x) if isinstance(x, (int, float)) else 1.0 / x
+
+
+def _exp_series(y0: Any, ju: Any, K: int, s: tuple[int, ...]) -> Any:
+    """y' = y u' (ju the weighted u_j): y_k = (1/k) sum_{j=1..k} j u_j y_{k-j}."""
+    y = _Fill(y0, K, s)
+    for k in range(1, K + 1):
+        y.put(_sum0(_mul(ju[:k], y.back(k - 1))) / k)
+    return y.higher()
+
+
+def _exp(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _exp_series(y0, _weights(K, s) * cs[0][1:], K, s)
+
+
+def _exp2(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _exp_series(y0, _weights(K, s) * (cs[0][1:] * rules.LN2), K, s)
+
+
+def _expm1(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _exp_series(rules.exp(xs[0]), _weights(K, s) * cs[0][1:], K, s)  # expm1' = exp
+
+
+def _log_series(base: Any, c: Any, u: Any, K: int, s: tuple[int, ...], y0: Any) -> Any:
+    """y = c log(a) with a_0 = base, a_j = u_j: a y' = c a', so
+    y_k = (c u_k - (1/k) sum_{j=1..k-1} j y_j u_{k-j}) / a_0."""
+    r = _inv(base)
+    y = _Fill(y0, K, s)
+    jw = _weights(K, s)
+    for k in range(1, K + 1):
+        num = c * u[k]
+        if k > 1:
+            num = num - _sum0(_mul(jw[: k - 1] * y.forward(k - 1)[1:], u[k - 1 : 0 : -1])) / k
+        y.put(_mul(num, r))
+    return y.higher()
+
+
+def _log(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _log_series(xs[0], 1.0, cs[0], K, s, y0)
+
+
+def _log2(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _log_series(xs[0], 1 / rules.LN2, cs[0], K, s, y0)
+
+
+def _log10(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _log_series(xs[0], 1 / rules.LN10, cs[0], K, s, y0)
+
+
+def _log1p(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _log_series(1.0 + xs[0], 1.0, cs[0], K, s, y0)
+
+
+def _sqrt(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    """y**2 = u: y_k = (u_k - sum_{j=1..k-1} y_j y_{k-j}) / (2 y_0); at y_0 = 0 the factor is inf
+    (sqrt's slope) and 0 times it stays 0, as at first order."""
+    u = cs[0]
+    r = 0.5 * _inv(y0)
+    y = _Fill(y0, K, s)
+    for k in range(1, K + 1):
+        num = u[k]
+        if k > 1:
+            row = y.forward(k - 1)[1:]
+            num = num - _sum0(_mul(row, row[::-1]))
+        y.put(_mul(num, r))
+    return y.higher()
+
+
+def _power_series(y0: Any, u: Any, c: Any, K: int, s: tuple[int, ...]) -> Any:
+    """y = u**c, u y' = c y u': y_k = (1 / (k u_0)) sum_{j=1..k} ((c + 1) j - k) u_j y_{k-j}.
+    Needs u_0 != 0 (the callers check)."""
+    r = _inv(u[0])
+    y = _Fill(y0, K, s)
+    jw = _weights(K, s)
+    for k in range(1, K + 1):
+        coef = (c + 1) * jw[:k] - k
+        y.put(_mul(_sum0(_mul(coef * u[1 : k + 1], y.back(k - 1))), r) / k)
+    return y.higher()
+
+
+def _int_power(u: Any, n: int, K: int) -> Any:
+    """u**n for an integer n >= 1 by repeated squaring of series (exact where u_0 = 0 too)."""
+    result, base = None, u
+    while n:
+        if n & 1:
+            result = base if result is None else np.stack([_conv(result, base, k) for k in range(K + 1)])
+        n >>= 1
+        if n:
+            base = np.stack([_conv(base, base, k) for k in range(K + 1)])
+    return result[1:]  # type: ignore[index]
+
+
+def _plain_value(x: Any) -> Any:
+    while isinstance(x, Number):
+        x = x.value
+    return x
+
+
+def _nonzero(x: Any) -> bool:
+    return bool(np.all(_plain_value(x) != 0))
+
+
+def _power(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    u, v = cs
+    if v is None:  # a constant exponent
+        c = xs[1]
+        cp = _plain_value(c)
+        if np.ndim(cp) == 0 and not isinstance(c, Number):
+            if cp == 0:  # x**0 is 1 with derivative 0 at every x, 0 included
+                return np.zeros((K,) + s)
+            if cp == 1:
+                return u[1:]
+        if _nonzero(xs[0]):
+            return _power_series(y0, u, c, K, s)
+        if not isinstance(c, Number) and np.ndim(cp) == 0 and cp == int(cp) and 0 < cp <= 2**20:
+            return _int_power(u, int(cp), K)
+        return None  # u_0 = 0 and a fractional exponent: the general scheme
+    if bool(np.all(_plain_value(xs[0]) > 0)):  # x**y = exp(y log x), the value as the rule gives it
+        logx0 = rules.log(xs[0])
+        if u is None:
+            w: Any = _mul(logx0, v[1:])
+        else:
+            logx = np.concatenate([np.reshape(np.broadcast_to(logx0, s), (1,) + s), _log_series(xs[0], 1.0, u, K, s, logx0)])
+            w = np.stack(_cauchy(v, logx, K))
+        return _exp_series(y0, _weights(K, s) * w, K, s)
+    return None  # x <= 0 somewhere: the general scheme, with the table's conventions at 0
+
+
+def _constant_series(x: Any, K: int, s: tuple[int, ...]) -> Any:
+    if isinstance(x, Number):
+        return np.stack([np.broadcast_to(x, s)] + [np.zeros(s)] * K)
+    c = np.zeros((K + 1,) + s)
+    c[0] = x
+    return c
+
+
+def _cbrt(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _power_series(y0, cs[0], 1 / 3, K, s) if _nonzero(xs[0]) else None
+
+
+def _pair(first: Any, second: Any, sign: float, K: int, s: tuple[int, ...], ju: Any) -> tuple[Any, Any]:
+    """f and g with f' = g u', g' = sign f u' (sin and cos: sign -1; sinh and cosh: +1), together."""
+    f, g = _Fill(first, K, s), _Fill(second, K, s)
+    for k in range(1, K + 1):
+        fk = _sum0(_mul(ju[:k], g.back(k - 1))) / k
+        gk = _sum0(_mul(ju[:k], f.back(k - 1))) / k
+        f.put(fk)
+        g.put(sign * gk)
+    return f.higher(), g.higher()
+
+
+def _sin(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _pair(y0, rules.cos(xs[0]), -1.0, K, s, _weights(K, s) * cs[0][1:])[0]
+
+
+def _cos(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _pair(y0, rules.sin(xs[0]), -1.0, K, s, -_weights(K, s) * cs[0][1:])[0]  # cos' = -sin: u -> -u
+
+
+def _sinh(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _pair(y0, rules.cosh(xs[0]), 1.0, K, s, _weights(K, s) * cs[0][1:])[0]
+
+
+def _cosh(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    return _pair(y0, rules.sinh(xs[0]), 1.0, K, s, _weights(K, s) * cs[0][1:])[0]
+
+
+def _slope_of_value(a: float, b: float, rule: elementwise.Elementwise) -> Callable[..., Any]:
+    """Rules whose slope is a polynomial of their value, w = c + a y + b y**2: tan (1 + y**2), tanh
+    (1 - y**2), the logistic (y - y**2). y and w are built together; w_0 is the table's partial (for
+    tanh 1/cosh**2, accurate where 1 - y**2 cancels), w_k = a y_k + b (y y)_k past it."""
+
+    def series(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+        ju = _weights(K, s) * cs[0][1:]
+        y, w = _Fill(y0, K, s), _Fill(rule.partial(0, (xs[0],), y0), K, s)
+        for k in range(1, K + 1):
+            y.put(_sum0(_mul(ju[:k], w.back(k - 1))) / k)
+            if k < K:
+                w.put(a * y.forward(k)[k] + b * _conv(y.forward(k), y.forward(k), k))
+        return y.higher()
+
+    return series
+
+
+def _sech(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    """y = sech u: y' = -y tanh(u) u', with tanh's series from its own recurrence."""
+    th = np.concatenate([np.reshape(np.broadcast_to(rules.tanh(xs[0]), s), (1,) + s),
+                         _slope_of_value(0.0, -1.0, rules.tanh)(rules.tanh(xs[0]), xs, [cs[0][:K]], K - 1, s)]) if K > 1 else None
+    ju = _weights(K, s) * cs[0][1:]
+    y, w = _Fill(y0, K, s), _Fill(-y0 * rules.tanh(xs[0]), K, s)
+    for k in range(1, K + 1):
+        y.put(_sum0(_mul(ju[:k], w.back(k - 1))) / k)
+        if k < K:
+            w.put(-_conv(y.forward(k), th, k))
+    return y.higher()
+
+
+_Recurrence = Callable[[Any, list[Any], list[Any], int, tuple[int, ...]], Any]
+_HAND: dict[elementwise.Elementwise, _Recurrence] = {
+    rules.add: _add, rules.subtract: _subtract, rules.negative: _negative, rules.multiply: _multiply,
+    rules.square: _square, rules.divide: _divide, rules.reciprocal: _reciprocal, rules.power: _power,
+    rules.float_power: _power, rules.sqrt: _sqrt, rules.cbrt: _cbrt, rules.exp: _exp, rules.exp2: _exp2,
+    rules.expm1: _expm1, rules.log: _log, rules.log2: _log2, rules.log10: _log10, rules.log1p: _log1p,
+    rules.sin: _sin, rules.cos: _cos, rules.sinh: _sinh, rules.cosh: _cosh,
+    rules.tan: _slope_of_value(0.0, 1.0, rules.tan), rules.tanh: _slope_of_value(0.0, -1.0, rules.tanh),
+}
+# the table's private helpers that partials are written with (where present): the logistic function
+# (logaddexp's partials), sech (tanh's), the 2-norm's square root
+for _name, _hand in (("_logistic", lambda r: _slope_of_value(1.0, -1.0, r)), ("_sech", lambda r: _sech), ("_norm_root", lambda r: _sqrt)):
+    _rule = getattr(rules, _name, None)
+    if isinstance(_rule, elementwise.Elementwise):
+        _HAND[_rule] = _hand(_rule)
+
+
+# --- the general scheme: the rule's partials, evaluated on Taylor numbers one order lower ---
+def _general(rule: elementwise.Elementwise, y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...], t: int) -> Any:
+    lower = tuple(x if c is None else _new(c[:K], t) for x, c in zip(xs, cs, strict=True))
+    moving = [i for i, c in enumerate(cs) if c is not None]
+    jw = _weights(K, s)
+
+    def orders(out: Any) -> Any:
+        total: Any = None
+        for i in moving:
+            w = rule.partial(i, lower, out)
+            if isinstance(w, Taylor) and w._t == t:
+                wc = _full(w._c, K - 1, s)
+                ju = jw * cs[i][1:]
+                term: Any = np.stack([_sum0(_mul(ju[:k], wc[k - 1 :: -1])) / k for k in range(1, K + 1)])
+            else:  # a constant partial (abs, maximum, floor, deg2rad, ...): y_k = w u_k
+                term = _by_constant(w, cs[i][1:])
+            total = term if total is None else total + term
+        return total
+
+    with np.errstate(all="ignore"):
+        if K == 1:
+            return orders(_new(_constant_series(y0, 0, s), t))
+        first = _constant_series(y0, K - 1, s)
+        if isinstance(first, np.ndarray):
+            first[1:] = np.nan  # out's unknown coefficients: a nan that comes through says the partial read them
+        else:
+            first = np.concatenate([first[:1], np.full((K - 1,) + s, np.nan)])
+        y = orders(_new(first, t))
+        if not _leaked(y, y0):
+            return y
+        for _ in range(K):  # out correct to order m gives y correct to m + 1: at most K rounds
+            out = np.concatenate([_constant_series(y0, 0, s), y[: K - 1]])
+            again = orders(_new(out, t))
+            if _same(again, y):
+                break
+            y = again
+        return y
+
+
+def _leaked(y: Any, y0: Any) -> bool:
+    """Did a nan reach the coefficients where the value is not nan?"""
+    if isinstance(y, np.ndarray) and not isinstance(y0, Number):
+        return bool(np.any(np.isnan(y) & ~np.isnan(np.asarray(y0, dtype=float))))
+    return _any_nan(y)
+
+
+def _any_nan(x: Any) -> bool:
+    if isinstance(x, Dual):
+        return _any_nan(x.value) or _any_nan(x.derivative)
+    if isinstance(x, Taylor):
+        return _any_nan(x._c)
+    return bool(np.any(np.isnan(x)))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Dual) and isinstance(b, Dual):
+        return _same(a.value, b.value) and _same(a.derivative, b.derivative)
+    if isinstance(a, Number) or isinstance(b, Number):
+        return False
+    return bool(np.array_equal(a, b, equal_nan=True))
+
+
+# --- the handlers: elementwise rules and primitives on Taylor numbers ---
+def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
+    """An elementwise rule on Taylor numbers (and constants, and Duals of older tags)."""
+    found = _newest(args)
+    if found is None:
+        return dual.apply(rule, args)  # a newer Dual is the outer number: forward mode, Taylor values inside
+    t, K = found
+    xs, cs, s = _operands(args, t, K)
+    if any(c is not None and _complex(c) for c in cs) or any(_complex(x) for x in xs):
+        raise TypeError(f"Taylor mode takes real numbers; {rule.name} got a complex one (expand the real and imaginary parts)")
+    y0 = rule(*xs)
+    if K == 0:
+        return _new(_constant_series(y0, 0, np.shape(_plain_value(y0))), t)
+    with np.errstate(all="ignore"):
+        hand = _HAND.get(rule)
+        higher = hand(y0, xs, cs, K, s) if hand is not None else None
+        if higher is None:
+            higher = _general(rule, y0, xs, cs, K, s, t)
+    return _new(_assemble(y0, higher, cs, K, s), t)
+
+
+def apply_unary(rule: elementwise.Elementwise, x: Any) -> Any:
+    return apply(rule, (x,))
+
+
+def _assemble(y0: Any, higher: Any, cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    """Value and orders 1..K as one coefficient array, with the conventions applied: a still input
+    moves nothing (even through an infinite slope), and a nan value has nan coefficients."""
+    if isinstance(higher, list):
+        higher = np.stack(higher)
+    if isinstance(y0, Number) or isinstance(higher, Number):
+        return np.concatenate([np.reshape(np.broadcast_to(y0, s), (1,) + s), np.broadcast_to(higher, (K,) + s)])
+    c = np.empty((K + 1,) + s)
+    c[0] = y0
+    c[1:] = higher
+    if not np.isfinite(c[1:]).all():
+        still = np.ones(s, dtype=bool)
+        for a in cs:
+            if a is not None:
+                still &= np.all(_plain_value(a[1:]) == 0, axis=0) if isinstance(a, Number) else np.all(a[1:] == 0, axis=0)
+        c[1:] = np.where(still, 0.0, c[1:])
+        c[1:] = np.where(np.isnan(c[0]), np.nan, c[1:])
+    return c
+
+
+# products: multilinear in their operands, so a coefficient of the result is a Cauchy sum
+MULTILINEAR = {"matmul", "einsum"}
+
+
+def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """A primitive of the function table on Taylor numbers: linear ones map each coefficient,
+    products are Cauchy sums, and anything else is refused with the function's name."""
+    found = _newest(xs)
+    if found is None:
+        return dual.apply_primitive(prim, xs, params)
+    t, K = found
+    mine = [isinstance(x, Taylor) and x._t == t for x in xs]
+    cs = [x._c[: K + 1] if m else None for x, m in zip(xs, mine, strict=True)]
+    vals = tuple(x.value if m else x for x, m in zip(xs, mine, strict=True))
+    if prim.linear:
+        if len(xs) == 1 and prim.tangent is not None:
+            c = prim.tangent(cs[0], (K + 1,), params)
+        else:
+            y0 = prim.value(*vals, **params)
+            full = [c if c is not None else _constant_series(x, K, np.shape(_plain_value(x))) for c, x in zip(cs, vals, strict=True)]
+            c = prim.jvp(full, vals, y0, (K + 1,), **params)
+        return _result(c, t)
+    if prim.name in MULTILINEAR:
+        moving = [i for i, m in enumerate(mine) if m]
+        rows = []
+        for k in range(K + 1):
+            total: Any = None
+            for split in _splits(k, len(moving)):
+                ops = list(vals)
+                for i, j in zip(moving, split, strict=True):
+                    ops[i] = cs[i][j]  # type: ignore[index]
+                term = prim.value(*ops, **params)
+                total = term if total is None else total + term
+            rows.append(total)
+        return _result(np.stack(rows), t)
+    raise TypeError(
+        f"Taylor mode has no rule for numpy.{prim.name}: only elementwise functions, linear maps (sum, reshape, "
+        "concatenate, where, ...) and products (matmul, einsum) carry Taylor coefficients. Use nested "
+        "derivative calls (or hessian) for a function through it."
+    )
+
+
+def _splits(k: int, m: int) -> list[tuple[int, ...]]:
+    """The ways to write k as an ordered sum of m nonnegative integers."""
+    if m == 1:
+        return [(k,)]
+    return [(j, *rest) for j in range(k + 1) for rest in _splits(k - j, m - 1)]
+
+
+def _result(c: Any, t: int) -> Any:
+    if isinstance(c, tuple):  # a primitive with several outputs
+        return tuple(_result(e, t) for e in c)
+    if c is None:
+        return None
+    return _new(c, t)
+
+
+for _cls in _TAYLORS:
+    elementwise.HANDLERS[_cls] = (3, apply)  # above Dual (1) and Var (2): the tags then decide
+    elementwise.UNARY[_cls] = apply_unary
+    functions.HANDLERS[_cls] = (3, apply_primitive)
+
+
+def check_order(order: Any, fn: str) -> int:
+    """The order of an expansion: a nonnegative integer (not a bool, not a float).
+
+    >>> check_order(3, "taylor")
+    3
+    >>> check_order(2.5, "taylor")
+    Traceback (most recent call last):
+    TypeError: taylor(..., order=2.5): the order is a whole number of derivatives (an int)
+    """
+    if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)):
+        raise TypeError(f"{fn}(..., order={order!r}): the order is a whole number of derivatives (an int)")
+    if order < 0:
+        raise ValueError(f"{fn}(..., order={order}): the order must be 0 or more")
+    return operator.index(order)
+
+
+def kth_derivative(coefficients: Any, k: int) -> Any:
+    """k! times the k-th coefficient: the k-th derivative (a float for a scalar).
+
+    >>> kth_derivative(np.array([1.0, 1.0, 0.5, 1 / 6]), 3)
+    1.0
+    """
+    d = coefficients[k] * float(math.factorial(k))
+    return float(d) if type(d) is np.float64 else d
+
+
+def expand(f: Callable[[Any], Any], x: Any, v: Any, order: int, tag: int) -> Any:
+    """The Taylor coefficients of t -> f(x + t v) to ``order``, in the expansion ``tag`` (the caller
+    allocates it and keeps it live): an array ``(order + 1,) + f(x).shape``.
+
+    >>> import numpy as np
+    >>> expand(np.exp, 0.0, 1.0, 3, 10**9 - 1)
+    array([1.        , 1.        , 0.5       , 0.16666667])
+    """
+    if _complex(x) or _complex(v):
+        raise TypeError("taylor and derivative(..., order=k) take a real point and direction")
+    s = np.shape(_plain_value(x)) if isinstance(x, Number) else np.shape(x)
+    if isinstance(x, Number):
+        seed = np.stack([np.broadcast_to(x, s), np.broadcast_to(v, s)][: order + 1] + [np.zeros(s)] * (order - 1))
+    else:
+        seed = np.zeros((order + 1,) + s)
+        seed[: min(order, 1) + 1] = (x, v)[: order + 1]
+    r = f(_new(seed, tag))
+    return _read(r, tag, order)
+
+
+def _read(r: Any, tag: int, K: int) -> Any:
+    """The result's coefficients in the expansion ``tag``; a constant has zeros past its value."""
+    if isinstance(r, Taylor) and r._t == tag:
+        return r._c
+    if isinstance(r, (Taylor, Dual)) and r._t > tag:  # leaked from a finished call: only its value means something now
+        return _read(r.value, tag, K)
+    if isinstance(r, (list, tuple)) or (isinstance(r, np.ndarray) and r.dtype == object):
+        return _read(from_objects(r), tag, K)
+    if not isinstance(r, Number):
+        a = np.asarray(r)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"taylor expands functions that return real numbers or arrays of them, not {type(r).__name__}")
+        return _constant_series(a.astype(float), K, a.shape)
+    return _constant_series(r, K, np.shape(_plain_value(r)))
+
