@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import AUTO_TAGS, DEPENDENCE, Dual, DualArray, _new, has_nan, new_tag, seed_dependence, shape
+from ..core.dual import AUTO_TAGS, DEPENDENCE, Dual, DualArray, _new, foreign_array, has_nan, new_tag, seed_dependence, shape
 from ..core.functions import HOLOMORPHIC
 from ..core.number import Number, from_objects
 
@@ -217,6 +217,8 @@ def _input(x: Any, name: str = "x", complex_ok: bool = False) -> Any:
     holding Duals or Vars becomes one of them. A complex point (``complex_ok``) stays complex."""
     if isinstance(x, Number):
         return x
+    if foreign_array(x):  # a Dask or CuPy array stays what it is: the rules run on its own functions
+        return x if getattr(x.dtype, "kind", "f") in "fc" else x.astype(float)
     if np.iscomplexobj(x) if not isinstance(x, (list, tuple)) else any(isinstance(e, complex) for e in np.ravel(np.asarray(x, object))):
         if complex_ok:
             return complex(x) if np.ndim(x) == 0 else np.asarray(x, dtype=complex)

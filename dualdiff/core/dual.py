@@ -494,14 +494,27 @@ def _careful(p: Any, d: Any, constant: bool) -> Any:
     return _new(prod, float(w) if s == () and not isinstance(w, float) else w, d._t)
 
 
+def foreign_array(x: Any) -> bool:
+    """An array of another library that follows NumPy's protocols (Dask, CuPy): a payload the rules
+    compute on with its own functions, never converted to NumPy (a Dask array stays lazy)."""
+    return (
+        not isinstance(x, (np.ndarray, np.generic, Number))
+        and (hasattr(x, "__array_function__") or hasattr(x, "__array_namespace__"))
+        and hasattr(x, "dtype")
+    )
+
+
 def has_nan(x: Any) -> bool:
-    """Does x (a number, array, or Dual at any depth) hold a nan?"""
+    """Does x (a number, array, or Dual at any depth) hold a nan? For a foreign array (a lazy Dask
+    array) it says no rather than compute it."""
     while isinstance(x, Dual):
         if has_nan(x._d):
             return True
         x = x._v
     if isinstance(x, (float, complex)):
         return x != x
+    if foreign_array(x):
+        return False
     a = np.asarray(x)
     if a.dtype.kind not in "fc":
         return False
@@ -526,7 +539,9 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
             t = x._t
     if not prim.analytic and t in functions.HOLOMORPHIC:
         functions.not_analytic(prim.name)
-    vals, ds, k = [], [], ()  # one loop over the operands: this runs for every concatenate, stack, where
+    vals: list[Any] = []  # one loop over the operands: this runs for every concatenate, stack, where
+    ds: list[Any] = []
+    k: tuple[int, ...] = ()
     for x in xs:
         if isinstance(x, Dual) and x._t == t:
             vals.append(x._v)

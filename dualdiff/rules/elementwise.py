@@ -126,6 +126,9 @@ class Elementwise:
         if best is not None:
             return best[1](self, args)
         if not all(type(a) in _FLOATS for a in args):
+            xp = array_namespace(args)
+            if xp is not None:  # an Array API library's arrays: its own function, never NumPy's
+                return _in_namespace(xp, self.name, self.ufunc)(*args)
             return self.ufunc(*[_as_operand(a) for a in args])
         if self.scalar is not None:
             try:
@@ -210,6 +213,31 @@ def rule_for(ufunc: Any) -> Elementwise | None:
     ('sin', None)
     """
     return BY_UFUNC.get(ufunc)
+
+
+# NumPy's names that the Array API standard spells otherwise
+_ARRAY_API_NAMES = {
+    "absolute": "abs", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
+    "arccosh": "acosh", "arctanh": "atanh", "power": "pow", "fabs": "abs", "float_power": "pow",
+}
+
+
+def array_namespace(args: tuple[Any, ...]) -> Any:
+    """The Array API namespace of the first argument that is an array of a library outside NumPy's
+    protocols (array-api-strict, ...), or None. Dask and CuPy take NumPy's own functions (NEP 13/18)."""
+    for a in args:
+        if hasattr(a, "__array_namespace__") and not hasattr(a, "__array_ufunc__"):
+            return a.__array_namespace__()
+    return None
+
+
+def _in_namespace(xp: Any, name: str, value: Any) -> Callable[..., Any]:
+    fn = getattr(xp, _ARRAY_API_NAMES.get(name, name), None)
+    if fn is None and not isinstance(value, np.ufunc):  # a composite of rules (the table's helpers)
+        fn = value
+    if fn is None:
+        raise TypeError(f"{getattr(xp, '__name__', xp)} has no function {name!r}: dualdiff's {name} cannot run on its arrays")
+    return fn  # type: ignore[no-any-return]
 
 
 def _as_operand(a: Any) -> Any:

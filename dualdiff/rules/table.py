@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .elementwise import Elementwise as E
+from .elementwise import array_namespace
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
@@ -50,7 +51,8 @@ def _sign_bit(x: Any, out: Any) -> Any:
 def _where(cond: Any, a: Any, b: Any) -> Any:
     if isinstance(cond, (bool, np.bool_)):
         return a if cond else b
-    return np.where(cond, a, b)
+    xp = array_namespace((cond, a, b))
+    return np.where(cond, a, b) if xp is None else xp.where(cond, a, b)
 
 
 def _zero(*args: Any) -> bool:
@@ -135,11 +137,11 @@ def _hypot1(x: Any) -> Any:
 
 def _sech_value(x: Any) -> Any:
     with np.errstate(over="ignore"):  # cosh overflows to inf where sech underflows to 0: right
-        return 1 / np.cosh(x)
+        return 1 / cosh(x)
 
 
 def _logistic_value(z: Any) -> Any:
-    return np.exp(-np.logaddexp(0.0, -z))  # 1 / (1 + exp(-z)) with no overflow on either side
+    return exp(-logaddexp(0.0 * z, -z))  # 1 / (1 + exp(-z)) with no overflow on either side
 
 
 # a * b with 0 * inf = 0 (nan stays nan): the partials of x**y, where the formula meets 0 * inf
