@@ -60,6 +60,9 @@ def test_a_leaf_that_is_not_numbers_is_named_by_its_path() -> None:
         dd.gradient(lambda p: p["a"] ** 2, {"a": 1.0, "b": [np.zeros(2), {"name": "w"}]})
     with pytest.raises(TypeError, match=r"x\['b'\] must be a number or an array of numbers, not NoneType"):
         dd.gradient(lambda p: p["a"] ** 2, {"a": 1.0, "b": None})
+    for at_a_point in (dd.gradient, dd.jacobian, dd.hessian):  # NumPy reads None as nan
+        with pytest.raises(TypeError, match="x must be a number or an array of numbers, not NoneType"):
+            at_a_point(lambda v: v**2, None)
 
 
 @pytest.mark.parametrize("mode", MODES)

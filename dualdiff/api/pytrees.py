@@ -239,6 +239,8 @@ def over_trees(kind: str) -> Callable[[F], F]:
                     f"{kind}(f, x) evaluates f's {kind} at a point x, which is missing; for a function that "
                     f"computes it at any x (as jax.{jax}(f) does), use dualdiff.{transform}"
                 )
+            if x is None:  # NumPy would read it as nan
+                raise TypeError("x must be a number or an array of numbers, not NoneType")
             if is_leaf(x):
                 r = fn(f, x, *args, **kwargs)
                 r = r if isinstance(x, np.ndarray) else _scalar(r)  # a number's derivative is a number in both modes
