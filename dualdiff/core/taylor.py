@@ -607,17 +607,33 @@ def _general(rule: elementwise.Elementwise, y0: Any, xs: list[Any], cs: list[Any
             total = term if total is None else total + term
         return total
 
-    with np.errstate(all="ignore"):
-        if K == 1:
+    if K == 1:
+        with np.errstate(all="ignore"):
             return orders(_new(_constant_series(y0, 0, s), t))
+    outermost = _MEMO[0] is None
+    if outermost:
+        _MEMO[0] = {}
+    try:
+        return _first_then_iterate(orders, y0, K, s, t)
+    finally:
+        if outermost:
+            _MEMO[0] = None
+
+
+def _first_then_iterate(orders: Callable[[Any], Any], y0: Any, K: int, s: tuple[int, ...], t: int) -> Any:
+    with np.errstate(all="ignore"):
         first = _constant_series(y0, K - 1, s)
         if isinstance(first, np.ndarray):
             first[1:] = np.nan  # out's unknown coefficients: a nan that comes through says the partial read them
         else:
             first = np.concatenate([first[:1], np.full((K - 1,) + s, np.nan)])
         y = orders(_new(first, t))
-        if not _leaked(y, y0):
-            return y
+        return y if not _leaked(y, y0) else _iterate(orders, y, y0, K, s, t)
+
+
+def _iterate(orders: Callable[[Any], Any], y: Any, y0: Any, K: int, s: tuple[int, ...], t: int) -> Any:
+    """Rounds of y = orders(out), out = y0 and y's orders below K: each fixes one more order."""
+    with np.errstate(all="ignore"):
         for _ in range(K):  # out correct to order m gives y correct to m + 1: at most K rounds
             out = np.concatenate([_constant_series(y0, 0, s), y[: K - 1]])
             again = orders(_new(out, t))
@@ -625,6 +641,27 @@ def _general(rule: elementwise.Elementwise, y0: Any, xs: list[Any], cs: list[Any
                 break
             y = again
         return y
+
+
+# While the general scheme iterates, the same sub-expressions of a partial come back each round with the
+# same coefficients (expit's partial out * expit(-x): only out changes). Results are remembered by
+# content for the length of the outermost iteration, so a partial that calls its own rule costs a
+# power of K, not K factorial. Keys hold the coefficients themselves: a hit is the same computation.
+_MEMO: list[dict[Any, Any] | None] = [None]
+
+
+def _key(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
+    parts: list[Any] = [id(rule)]
+    for a in args:
+        if isinstance(a, Taylor) and type(a._c) is np.ndarray:
+            parts.append((a._t, a._c.shape, a._c.dtype.str, a._c.tobytes()))
+        elif type(a) is float or type(a) is int:
+            parts.append(a)
+        elif type(a) is np.ndarray:
+            parts.append((a.shape, a.dtype.str, a.tobytes()))
+        else:
+            return None  # Duals inside: not remembered
+    return tuple(parts)
 
 
 def _leaked(y: Any, y0: Any) -> bool:
@@ -653,6 +690,18 @@ def _same(a: Any, b: Any) -> bool:
 # --- the handlers: elementwise rules and primitives on Taylor numbers ---
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
     """An elementwise rule on Taylor numbers (and constants, and Duals of older tags)."""
+    memo = _MEMO[0]
+    if memo is not None:
+        key = _key(rule, args)
+        if key is not None:
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = _apply(rule, args)
+            return hit
+    return _apply(rule, args)
+
+
+def _apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
     found = _newest(args)
     if found is None:
         return dual.apply(rule, args)  # a newer Dual is the outer number: forward mode, Taylor values inside
@@ -691,6 +740,7 @@ def _assemble(y0: Any, higher: Any, cs: list[Any], K: int, s: tuple[int, ...]) -
             if a is not None:
                 still &= np.all(_plain_value(a[1:]) == 0, axis=0) if isinstance(a, Number) else np.all(a[1:] == 0, axis=0)
         c[1:] = np.where(still, 0.0, c[1:])
+    if np.isnan(c[0]).any():
         c[1:] = np.where(np.isnan(c[0]), np.nan, c[1:])
     return c
 
