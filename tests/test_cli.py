@@ -404,3 +404,29 @@ def test_the_command_line_runs_without_scipy():
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert r.returncode == 0, r.stderr
     assert "df/dx" in r.stdout and "Traceback" not in r.stderr
+
+
+# --- --order: Taylor mode on the command line ---
+def test_order_prints_the_derivatives_and_the_polynomial(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["x**4", "x=2", "--order", "5"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith("  ") and line.split()[0].isdigit()}
+    assert [rows[str(k)][0] for k in range(6)] == ["16", "32", "48", "48", "24", "0"]  # 4!/(4-k)! x^(4-k)
+    assert "16 + 32 (x - 2) + 24 (x - 2)^2 + 8 (x - 2)^3 + (x - 2)^4" in out
+
+
+def test_order_json_matches_taylor(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["exp(sin(x))", "x=0.3", "--order", "6", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["taylor"]
+    from dualdiff import taylor
+
+    want = taylor(lambda x: np.exp(np.sin(x)), 0.3, 6)
+    assert got["coefficients"] == want.tolist()
+    assert got["derivatives"] == [c * math.factorial(k) for k, c in enumerate(want.tolist())]
+
+
+def test_order_needs_one_variable_and_a_sensible_order(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["x * y", "x=1", "y=2", "--order", "3"]) == 2
+    assert "exactly one" in capsys.readouterr().err
+    assert main(["x", "x=1", "--order", "0"]) == 2
+    assert main(["x", "x=1", "--order", "two"]) == 2

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._meta import __version__, doc
+from ..api.taylor import taylor
 from .expression import CONSTANTS, MAX_LENGTH, MAX_VARIABLES, Expression, InputError, evaluate, functions, parse
 from .graph import GraphvizMissing, check_target, trace_expression
 
@@ -41,6 +42,7 @@ class Report:
     forward: dict[str, float]
     reverse: dict[str, float] | None
     hessian: list[list[float]] | None = None
+    taylor: list[float] | None = None  # --order k: the Taylor coefficients f^(j)(x)/j!, j = 0..k
 
     @property
     def agree(self) -> bool | None:
@@ -98,7 +100,7 @@ def parse_point(assignments: Sequence[str]) -> dict[str, float]:
     return point
 
 
-def analyze(text: str, point: dict[str, float], hessian: bool = False) -> Report:
+def analyze(text: str, point: dict[str, float], hessian: bool = False, order: int | None = None) -> Report:
     """Value and partial derivatives of the expression ``text`` at ``point``, in both modes.
 
     >>> r = analyze("(x + y)**2", {"x": 1.0, "y": 2.0})
@@ -123,7 +125,17 @@ def analyze(text: str, point: dict[str, float], hessian: bool = False) -> Report
         if hessian:
             h = forward_hessian(f, x) if names else np.zeros((0, 0))
             report.hessian = [[float(v) for v in row] for row in np.reshape(h, (len(names), len(names)))]
+        if order is not None:
+            report.taylor = _taylor(expr, point, order)
     return report
+
+
+def _taylor(expr: Expression, point: dict[str, float], order: int) -> list[float]:
+    """The Taylor coefficients to ``order`` in the one variable of ``point`` (Taylor mode, one pass)."""
+    if len(point) != 1:
+        raise InputError(f"--order expands in one variable: give exactly one name=value (got {len(point)})")
+    (name, x0), = point.items()
+    return [float(c) for c in taylor(lambda v: evaluate(expr, {name: v}), x0, order)]
 
 
 def _plain(v: Any) -> Any:
@@ -193,7 +205,38 @@ def render_text(r: Report, digits: int = 12) -> str:
         names = list(r.point)
         rows = [["Hessian"] + names] + [[n] + [fmt(v, digits) for v in row] for n, row in zip(names, r.hessian, strict=True)]
         lines += ["", "second derivatives (forward over forward):"] + _table(rows)
+    if r.taylor is not None:
+        lines += ["", "higher derivatives (Taylor mode):"] + _table(_taylor_rows(r, digits))
+        lines += ["", "Taylor polynomial:", "  " + polynomial(r.taylor, *next(iter(r.point.items())), digits)]
     return "\n".join(lines)
+
+
+def _taylor_rows(r: Report, digits: int) -> list[list[str]]:
+    name = next(iter(r.point))
+    rows = [["k", f"d^k f/d{name}^k", "coefficient f^(k)/k!"]]
+    for k, c in enumerate(r.taylor or []):
+        rows.append([str(k), fmt(c * math.factorial(k), digits), fmt(c, digits)])
+    return rows
+
+
+def polynomial(coefficients: Sequence[float], name: str, at: float, digits: int = 12) -> str:
+    """The Taylor polynomial as text, in powers of (name - at).
+
+    >>> polynomial([1.0, -2.0, 0.0, 0.5], "x", 1.0)
+    '1 - 2 (x - 1) + 0.5 (x - 1)^3'
+    >>> polynomial([0.0, 1.0], "x", 0.0)
+    '0 + x'
+    """
+    base = name if at == 0 else f"({name} {'-' if at > 0 else '+'} {fmt(abs(at), digits)})"
+    text = fmt(coefficients[0], digits)
+    for k, c in enumerate(coefficients[1:], start=1):
+        if c == 0:
+            continue
+        power = base if k == 1 else f"{base}^{k}"
+        sign = "-" if c < 0 else "+"
+        size = "" if abs(c) == 1 else fmt(abs(c), digits) + " "
+        text += f" {sign} {size}{power}"
+    return text
 
 
 def _json_number(v: float) -> float | str:
@@ -215,6 +258,9 @@ def render_json(r: Report, graph: str | None = None) -> str:
     }
     if r.hessian is not None:
         out["hessian"] = [[_json_number(v) for v in row] for row in r.hessian]
+    if r.taylor is not None:
+        out["taylor"] = {"coefficients": [_json_number(c) for c in r.taylor],
+                         "derivatives": [_json_number(c * math.factorial(k)) for k, c in enumerate(r.taylor)]}
     if graph is not None:
         out["graph"] = graph
     return json.dumps(out)
@@ -227,6 +273,7 @@ examples:
   dualdiff "(x + y)**2" x=1 y=2                  value 9, df/dx = df/dy = 6 in both modes
   dualdiff "2*x**2 + 2" x=5                      the tangent's slope at 5 is 20
   dualdiff "sin(x) * exp(y)" x=pi/4 y=0 --hessian
+  dualdiff "exp(sin(x))" x=0.3 --order 5         derivatives up to the 5th and the Taylor polynomial
   dualdiff "(x + y)**2" x=1 y=2 --graph text     the computational graph, forward and backward
   dualdiff "(x + y)**2" x=1 y=2 --graph-out graph.svg   a picture (.png and .pdf need Graphviz's dot)
   dualdiff "hypot(x, y)" x=3 y=4 --json          one JSON object, for scripts
@@ -248,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("expression", help='the function, quoted: "(x + y)**2"')
     p.add_argument("assignments", nargs="*", metavar="name=value", help="the point: x=1 y=2 (values may use pi, e, ...)")
     p.add_argument("--hessian", action="store_true", help="also print the matrix of second derivatives")
+    p.add_argument("--order", type=int, choices=range(1, 101), metavar="K",
+                   help="also print the derivatives up to the K-th (1-100) and the Taylor polynomial (one variable)")
     p.add_argument("--graph", choices=["text", "dot", "svg"], help="also print the computational graph as text, Graphviz DOT or SVG")
     p.add_argument("--graph-out", metavar="FILE", help="write the graph to FILE (.dot, .svg; .png or .pdf with Graphviz installed)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -256,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-_VALUED = {"--graph", "--graph-out", "--digits"}
+_VALUED = {"--graph", "--graph-out", "--digits", "--order"}
 
 
 def _split_argv(argv: Sequence[str], known: Sequence[str] = ()) -> list[str]:
@@ -334,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cannot_write(str(e), args.json)
     try:
         point = parse_point(args.assignments)
-        report = analyze(args.expression, point, hessian=args.hessian)
+        report = analyze(args.expression, point, hessian=args.hessian, order=args.order)
     except InputError as e:
         return _refuse(e, args.json)
     except (TypeError, ValueError) as e:  # a rule that has no derivative here (a Bessel function's order)
