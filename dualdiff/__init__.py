@@ -22,6 +22,7 @@ from .functions import shapes, reductions, selection, products, statistics, lina
 from .api.forward import default_chunk, derivative, jvp
 from .api.modes import gradient, hessian, jacobian
 from .api.reverse import hvp, vjp
+from .api.taylor import taylor
 from .api.transforms import grad, hess, jacfwd, jacrev, value_and_grad
 from .api.check import CheckError, CheckReport, check_gradient
 from .api.register import register_elementwise, register_function
@@ -33,7 +34,7 @@ globals().update(_TABLE)
 abs = _TABLE["absolute"]
 
 __all__ = [
-    "Dual", "Var", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp", "vjp", "hvp",
+    "Dual", "Var", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp", "vjp", "hvp", "taylor",
     "grad", "value_and_grad", "jacfwd", "jacrev", "hess",
     "check_gradient", "CheckReport", "CheckError", "register_elementwise", "register_function",
     "Graph", "trace_graph", "tangent_line", "plot_tangent", "abs", *_TABLE,
