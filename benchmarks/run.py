@@ -41,6 +41,7 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dua
 
 import numpy as np  # noqa: E402
 import peers  # noqa: E402
+import taylor  # noqa: E402
 import workloads  # noqa: E402
 from workloads import Impl, Workload, rel_err  # noqa: E402
 
@@ -270,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--profile", action="store_true", help="cProfile of dualdiff on the scalar chain and the Jacobian")
     p.add_argument("--markdown", action="store_true", help="print the tables in Markdown")
     p.add_argument("--peers", default="all", help=f"comma-separated peers to include, or all / none ({', '.join(peers.NAMES)})")
-    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b)")
+    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), 6a-6e")
     args = p.parse_args(argv)
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
     if args.profile:
@@ -288,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     out.append(f"{'- ' if args.markdown else ''}peers: {versions}")
     print("\n".join(out), flush=True)
     all_good, targets = True, []
-    for w in workloads.build("check" if args.check else kind, wanted, only):
+    mode_sizes = "check" if args.check else kind
+    for w in workloads.build(mode_sizes, wanted, only) + taylor.build(mode_sizes, only):  # 6a-6e: Taylor mode
         log(f"{w.key}. {w.title}")
         rows, lines, good = verify(w)
         all_good &= good
