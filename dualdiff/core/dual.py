@@ -185,10 +185,6 @@ class Dual(Number):
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle rebuild the same Dual, tag included
         return (_new, (self._v, self._d, self._t))
 
-    def __repr__(self) -> str:
-        tag = f", tag={self._t}" if self._t else ""
-        return f"Dual({self._v!r}, {self._d!r}{tag})"
-
     # --- arithmetic: value and derivative side by side; plain floats and same-shaped arrays take
     # short paths (the rules' dispatch costs as much as a 100 x 100 tangent's arithmetic) ---
     def __add__(self, other: Any) -> Any:

@@ -109,10 +109,6 @@ class Var(Number):
         self._saved = None
         self._order = _next_order()
 
-    def __repr__(self) -> str:
-        label = f", name={self.name!r}" if self.name else (f", op={self.op!r}" if self.op else "")
-        return f"Var({self.value!r}{label})"
-
     def backward_step(self, grad: Any) -> list[Any]:
         """What each parent receives when ``grad`` arrives here: one step of the backward sweep,
         the incoming gradient times this node's local derivatives (summed over broadcast axes).
