@@ -41,6 +41,7 @@ sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dua
 
 import numpy as np  # noqa: E402
 import peers  # noqa: E402
+import sparse as sparse_rows  # noqa: E402
 import taylor  # noqa: E402
 import workloads  # noqa: E402
 from workloads import Impl, Workload, rel_err  # noqa: E402
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--profile", action="store_true", help="cProfile of dualdiff on the scalar chain and the Jacobian")
     p.add_argument("--markdown", action="store_true", help="print the tables in Markdown")
     p.add_argument("--peers", default="all", help=f"comma-separated peers to include, or all / none ({', '.join(peers.NAMES)})")
-    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), 6a-6e")
+    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), sparse, 6a-6e")
     args = p.parse_args(argv)
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
     if args.profile:
@@ -305,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         if lines:
             print()
             print("\n".join(f"- {line}" if args.markdown else line for line in lines))
+    if only is None or "sparse" in only:  # benchmarks/sparse.py: sparse Jacobians and the default mode
+        text, good = sparse_rows.section(args.check, args.quick, render, args.markdown)
+        print(text)
+        all_good &= good
     if targets:
         print(f"\n{'### ' if args.markdown else ''}Targets\n")
         print(render(["target", "measured", "status"], targets, args.markdown))

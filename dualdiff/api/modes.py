@@ -1,4 +1,5 @@
-"""The user's functions that come in both modes: ``mode="forward"`` (the default) or ``"reverse"``.
+"""The user's functions that come in both modes: ``mode="forward"`` or ``"reverse"``, or (the
+default, None) chosen from the shapes: reverse for a gradient of many inputs, forward otherwise.
 
 >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0], mode="reverse")
 array([2., 3.])
@@ -9,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from . import forward, reverse
+from . import sparse as _sparse
 from .pytrees import over_trees
 
 
@@ -19,37 +23,99 @@ def _reverse(mode: str) -> bool:
     return mode == "reverse"
 
 
+# From this many inputs on, mode=None takes reverse mode for a gradient (and for a Jacobian with at
+# most a quarter as many outputs as inputs). Measured (docs/performance.md): on array code reverse
+# is ~1.7x faster at n = 256 and 100x faster from n = 1000; on scalar loops forward stays ~2x
+# faster up to n ~ 500. Below 256 forward is one pass and never loses much.
+REVERSE_FROM = 256
+
+
+def _no_reverse_rule(e: TypeError) -> bool:
+    """Is this the tape's TypeError for a function it has no rule for (forward mode may have one)?"""
+    return str(e).startswith("reverse mode has no derivative rule")
+
+
+def _chosen(f: Callable[[Any], Any], x: Any, chunk: int | None, outputs: bool) -> bool:
+    """mode=None: should reverse mode run? For many inputs and (``outputs``) few outputs."""
+    n = int(np.size(forward._input(x, complex_ok=True)))
+    if chunk is not None or n < REVERSE_FROM or np.iscomplexobj(x):
+        return False
+    if not outputs:
+        return True
+    try:
+        m = int(np.size(forward._one(f(forward._input(x)))))  # one plain evaluation for f(x)'s size
+    except Exception:  # f needs derivatives to run, or fails: forward mode will say why
+        return False
+    return 4 * m <= n
+
+
+def _auto(reverse_fn: Callable[[], Any], forward_fn: Callable[[], Any]) -> Any:
+    """Reverse mode, or forward mode where the tape has no rule for a step of f."""
+    try:
+        return reverse_fn()
+    except TypeError as e:
+        if not _no_reverse_rule(e):
+            raise
+    return forward_fn()
+
+
 @over_trees("jacobian")
-def jacobian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+def jacobian(
+    f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str | None = None, sparse: bool = False, sparsity: Any = None
+) -> Any:
     """The Jacobian of f at x, of shape ``f(x).shape + x.shape``: n/chunk vectorized forward passes,
-    or (``mode="reverse"``) one backward sweep per output.
+    or (``mode="reverse"``) one backward sweep per output. Without ``mode``, reverse mode runs for
+    many inputs (``REVERSE_FROM``) and at most a quarter as many outputs, forward mode otherwise.
+
+    ``sparse=True`` gives a SciPy CSR matrix of shape (f(x).size, x.size) from a coloring of the
+    sparsity pattern: ``sparsity`` is the pattern (`jacobian_sparsity`) or, to reuse it across
+    calls, ``coloring(pattern)``; None detects it on every call (docs/sparse.md).
 
     >>> import numpy as np
     >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0], mode="reverse")
     array([[5., 2.],
            [1., 3.]])
     """
+    if sparse or sparsity is not None:
+        return _sparse.jacobian(f, x, sparsity, mode)
+    if mode is None:
+        if _chosen(f, x, chunk, True):
+            return _auto(lambda: reverse.jacobian(f, x), lambda: forward.jacobian(f, x, chunk))
+        mode = "forward"
     return reverse.jacobian(f, x) if _reverse(mode) else forward.jacobian(f, x, chunk)
 
 
 @over_trees("gradient")
-def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str | None = None) -> Any:
     """The gradient of a scalar-valued f at x, with x's shape: n/chunk forward passes, or
-    (``mode="reverse"``) one backward sweep on a tape.
+    (``mode="reverse"``) one backward sweep on a tape. Without ``mode`` (or ``chunk``), reverse
+    mode runs from ``REVERSE_FROM`` inputs on, and forward mode where the tape has no rule for a step.
 
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
     """
+    if mode is None:
+        if _chosen(f, x, chunk, False):
+            return _auto(lambda: reverse.gradient(f, x), lambda: forward.gradient(f, x, chunk))
+        mode = "forward"
     return reverse.gradient(f, x) if _reverse(mode) else forward.gradient(f, x, chunk)
 
 
 @over_trees("hessian")
-def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward") -> Any:
+def hessian(
+    f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward", sparse: bool = False, sparsity: Any = None
+) -> Any:
     """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape``: forward over forward,
     or (``mode="reverse"``) forward over reverse, a tape of Duals.
+
+    ``sparse=True`` gives a symmetric SciPy CSR matrix of shape (x.size, x.size) from a star
+    coloring: ``sparsity`` is the pattern (`hessian_sparsity`), ``coloring(pattern, symmetric=True)``
+    to reuse it, or None to detect it on every call (docs/sparse.md).
 
     >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0], mode="reverse")
     array([[4., 2.],
            [2., 0.]])
     """
+    if sparse or sparsity is not None:
+        return _sparse.hessian(f, x, sparsity)
     return reverse.hessian(f, x, chunk) if _reverse(mode) else forward.hessian(f, x, chunk)
