@@ -23,6 +23,7 @@ from .api.forward import default_chunk, derivative, jvp
 from .api.modes import gradient, hessian, jacobian
 from .api.reverse import hvp, vjp
 from .api.taylor import taylor
+from .api.sparse import coloring, hessian_sparsity, jacobian_sparsity
 from .api.transforms import grad, hess, jacfwd, jacrev, value_and_grad
 from .api.check import CheckError, CheckReport, check_gradient
 from .api.register import register_elementwise, register_function
@@ -35,6 +36,7 @@ abs = _TABLE["absolute"]
 
 __all__ = [
     "Dual", "Var", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp", "vjp", "hvp", "taylor",
+    "jacobian_sparsity", "hessian_sparsity", "coloring",
     "grad", "value_and_grad", "jacfwd", "jacrev", "hess",
     "check_gradient", "CheckReport", "CheckError", "register_elementwise", "register_function",
     "Graph", "trace_graph", "tangent_line", "plot_tangent", "abs", *_TABLE,
