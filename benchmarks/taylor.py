@@ -7,7 +7,7 @@
 6c-6e: ``derivative(f, x, order=k)`` (one Taylor pass) against k nested ``derivative`` calls
   (Duals of Duals: 2**k and more) at k = 4, 8, 12, for f(x) = exp(sin(x)), both checked against
   the k-th derivative by Faa di Bruno's formula (an independent recurrence, below). The nested
-  order-12 run takes tens of seconds, so it is timed once, and only in the full run.
+  order-12 run takes seconds, so it is timed once, and only in the full run.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def versus_nested(k: int, nested_max: int, full: bool, key: str) -> Workload:
     checks = []
     if k < nested_max or (k == nested_max and not full):
         impls.append(Impl(nested_name, "dualdiff", lambda: nested(f_nested, k)(x)))
-    elif k == nested_max:  # tens of seconds: run once by the check, which keeps its time for the table
+    elif k == nested_max:  # seconds: run once by the check, which keeps its time for the table
         nested_name += " (one run)"
         once: dict[str, float] = {}
 
@@ -96,7 +96,7 @@ def versus_nested(k: int, nested_max: int, full: bool, key: str) -> Workload:
         impls.append(Impl(nested_name, "dualdiff", timed=lambda: once["seconds"]))
         checks.append(check_once)
     else:
-        impls.append(Impl(nested_name, "dualdiff", note=f"full run only (2**{k} and more: tens of seconds)"))
+        impls.append(Impl(nested_name, "dualdiff", note=f"full run only (2**{k} and more: seconds)"))
     targets = [Target(f"Taylor / nested at order {k}", taylor_name, nested_name, 1.0)] if k >= 8 else []
     return Workload(key, f"k-th derivative of exp(sin(x)), k = {k}: one Taylor pass vs nested Duals", impls,
                     reference=lambda: want, reference_name="Faa di Bruno recurrence", checks=checks, targets=targets)
