@@ -187,6 +187,19 @@ def test_the_hessian_falls_back_to_forward_over_forward_without_a_tape_rule():
     np.testing.assert_allclose(hessian(f, x, sparse=True).toarray(), np.diag(48 * x), rtol=1e-14)
 
 
+@pytest.mark.parametrize("f", [
+    lambda x: np.exp(x - np.max(x)) / np.sum(np.exp(x - np.max(x))),  # a stable softmax
+    lambda x: np.sort(x)[:3] * x[0],
+    lambda x: np.median(x) + x.min() * x,
+    lambda x: np.linalg.norm(x[:3]) + x[3:] ** 2,
+], ids=["softmax", "sort", "median", "norm"])
+def test_functions_that_pick_entries_by_value_give_a_superset_in_the_global_pattern(f):
+    p = jacobian_sparsity(f, np.ones(6)).toarray()
+    assert np.all(p[_nonzeros(f, (6,))])
+    x = RNG.normal(size=6)
+    np.testing.assert_allclose(jacobian(f, x, sparse=True).toarray(), jacobian(f, x, mode="forward"), rtol=1e-14, atol=1e-15)
+
+
 def test_the_global_pattern_refuses_value_dependent_branches():
     def f(x):
         return x**2 if x[0] > 0 else -x

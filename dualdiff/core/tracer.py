@@ -19,9 +19,11 @@ Two flavours (see `trace`):
   drops an operand where its partial derivative at x is exactly 0 (max picks one argument).
 
 Primitives with a precise rule: reshape, transpose, broadcast_to, astype, concatenate, sum, cumsum,
-where, matmul and einsum, and indexing. Any other primitive (linalg.solve, fft, ...) is taken to make
-every output entry depend on every input of its operands: a superset, so a Jacobian computed from
-the pattern is still exact, only less sparse than it could be.
+where, matmul and einsum, and indexing. Functions that pick entries by value (max, sort, median)
+make each result entry depend on all inputs of their operands in the global pattern. Any other
+primitive (linalg.solve, fft, ...) is taken to make every output entry depend on every input of its
+operands: a superset, so a Jacobian computed from the pattern is still exact, only less sparse than
+it could be.
 """
 
 from __future__ import annotations
@@ -284,6 +286,11 @@ class Tracer(Number):
 
     __hash__ = object.__hash__
 
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in _BY_ORDER and not self._c.local:
+            return _by_order(func, args, kwargs)
+        return super().__array_function__(func, types, args, kwargs)
+
     def __add__(self, other: Any) -> Any:
         return rules.add(self, other)
 
@@ -354,6 +361,30 @@ class TracerArray(Tracer, ArrayNumber):
         raise TypeError("Tracers are immutable, like Duals: build the array instead (np.concatenate, np.where, dualdiff.stack)")
 
 
+# Functions that pick entries by their values (the largest, the sorted order): the global pattern
+# cannot know which, so each result entry depends on every input its operands depend on.
+_BY_ORDER = {
+    np.max, np.min, np.amax, np.amin, np.nanmax, np.nanmin, np.ptp, np.sort, np.median, np.nanmedian,
+    np.percentile, np.quantile, np.nanpercentile, np.nanquantile, np.partition,
+}
+
+
+def _by_order(func: Any, args: Any, kwargs: Any) -> Any:
+    tracers: list[Tracer] = []
+
+    def strip(a: Any) -> Any:
+        if isinstance(a, Tracer):
+            tracers.append(a)
+            return a._v
+        if isinstance(a, (list, tuple)):
+            return type(a)(strip(e) for e in a)
+        return a
+
+    with np.errstate(all="ignore"):
+        y = func(*strip(list(args)), **{k: strip(v) for k, v in kwargs.items()})
+    return _conservative(tuple(tracers), y, tracers[0]._c)
+
+
 def _holds_tracer(index: Any) -> bool:
     if isinstance(index, tuple):
         return any(_holds_tracer(i) for i in index)
@@ -361,6 +392,8 @@ def _holds_tracer(index: Any) -> bool:
 
 
 def _make(v: Any, g: Sets, h: Sets | None, c: Context) -> Tracer:
+    if isinstance(v, np.generic) or (isinstance(v, np.ndarray) and v.ndim == 0):
+        v = v.item()  # a scalar as a Python number, as Duals keep it: rules take their float paths
     t = object.__new__(TracerArray if np.ndim(v) else Tracer)
     t._v, t._g, t._h, t._c = v, g, h, c
     return t
