@@ -219,6 +219,14 @@ def test_the_local_pattern_drops_what_is_zero_at_x():
     assert np.array_equal(local, jacobian(f, x, mode="forward") != 0)
 
 
+def test_the_local_hessian_pattern_keeps_second_derivatives_where_the_first_is_zero():
+    f = lambda x: np.sum(x**2) + x[0] * x[1]  # noqa: E731
+    x = np.zeros(3)  # every first partial of x**2 is 0 here, every second is 2
+    p = hessian_sparsity(f, x, local=True)
+    assert np.array_equal(p.toarray(), hessian(f, x) != 0)
+    np.testing.assert_allclose(hessian(f, x, sparsity=p).toarray(), hessian(f, x), rtol=0, atol=0)
+
+
 def test_scipy_missing_gives_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy.sparse", None)
     with pytest.raises(ImportError, match="pip install scipy"):

@@ -452,7 +452,7 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Tracer:
     for i, a in enumerate(args):
         if not isinstance(a, Tracer) or rule.partials[i] is rules._zero:
             continue
-        rows = _gather(a, out)
+        rows = every = _gather(a, out)
         if c.local:
             with np.errstate(all="ignore"):
                 p = rule.partial(i, xs, y)
@@ -460,7 +460,9 @@ def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Tracer:
             if not live.all():
                 base = np.arange(size, dtype=np.int64) if rows is None else rows
                 rows = np.where(live.ravel(), base, -1)
-        moving.append((i, a, rows))
+        # a zero first partial drops the operand's sets and pairs, but not its second-order
+        # products: x**2 at 0 has derivative 0 and second derivative 2
+        moving.append((i, a, every))
         firsts.append((a._g, rows))
         if c.hessian:
             seconds.append((a._h, rows))
