@@ -226,7 +226,7 @@ def array_namespace(args: tuple[Any, ...]) -> Any:
     """The Array API namespace of the first argument that is an array of a library outside NumPy's
     protocols (array-api-strict, ...), or None. Dask and CuPy take NumPy's own functions (NEP 13/18)."""
     for a in args:
-        if hasattr(a, "__array_namespace__") and not hasattr(a, "__array_ufunc__"):
+        if hasattr(a, "__array_namespace__") and not hasattr(a, "__array_ufunc__") and not isinstance(a, (np.ndarray, np.generic)):
             return a.__array_namespace__()
     return None
 
