@@ -114,3 +114,14 @@ def test_numpy_scalars_are_not_taken_for_an_array_api_library():
     assert dd.sqrt(np.float64(4.0)) == 2.0
     assert dd.derivative(np.sqrt, np.float64(4.0)) == 0.25
     np.testing.assert_allclose(dd.gradient(np.linalg.norm, np.array([3.0, 4.0], dtype=np.float64)), [0.6, 0.8], rtol=1e-15)
+
+
+def test_the_public_jacobian_and_hessian_take_an_executor():
+    f = lambda v: np.sum(np.sin(v) * np.roll(v, 1) ** 2)
+    with ProcessPoolExecutor(2) as pool:
+        assert np.array_equal(dd.jacobian(banded, X, executor=pool, chunk=12), dd.jacobian(banded, X, chunk=12))
+        assert np.array_equal(dd.hessian(f, X[:20], executor=pool, chunk=5), dd.hessian(f, X[:20]))
+        with pytest.raises(ValueError, match="forward mode"):
+            dd.jacobian(banded, X, executor=pool, mode="reverse")
+        with pytest.raises(ValueError, match="forward mode"):
+            dd.hessian(f, X, executor=pool, sparse=True)

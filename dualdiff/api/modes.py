@@ -7,12 +7,15 @@ array([2., 3.])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
 
-from . import forward, reverse
+from ..core.dual import shape
+from . import forward, parallel, reverse
 from . import sparse as _sparse
 from .pytrees import over_trees
 
@@ -37,7 +40,7 @@ def _no_reverse_rule(e: TypeError) -> bool:
 
 def _chosen(f: Callable[[Any], Any], x: Any, chunk: int | None, outputs: bool) -> bool:
     """mode=None: should reverse mode run? For many inputs and (``outputs``) few outputs."""
-    n = int(np.size(forward._input(x, complex_ok=True)))
+    n = math.prod(shape(forward._input(x, complex_ok=True)))  # np.size would compute a lazy Dask array
     if chunk is not None or n < REVERSE_FROM or np.iscomplexobj(x):
         return False
     if not outputs:
@@ -47,6 +50,21 @@ def _chosen(f: Callable[[Any], Any], x: Any, chunk: int | None, outputs: bool) -
     except Exception:  # f needs derivatives to run, or fails: forward mode will say why
         return False
     return 4 * m <= n
+
+
+def _forward_only(name: str, mode: str | None, sparse: bool) -> None:
+    if mode not in (None, "forward") or sparse:
+        raise ValueError(f"{name}(..., executor=...) runs the chunks of directions in forward mode, densely: drop mode= and sparse=")
+
+
+class _Gradient:
+    """x -> forward.gradient(f, x): a Hessian's rows as a function that pickles (a class, not a lambda)."""
+
+    def __init__(self, f: Callable[[Any], Any]) -> None:
+        self.f = f
+
+    def __call__(self, x: Any) -> Any:
+        return forward.gradient(self.f, x)
 
 
 def _auto(reverse_fn: Callable[[], Any], forward_fn: Callable[[], Any]) -> Any:
@@ -61,7 +79,13 @@ def _auto(reverse_fn: Callable[[], Any], forward_fn: Callable[[], Any]) -> Any:
 
 @over_trees("jacobian")
 def jacobian(
-    f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str | None = None, sparse: bool = False, sparsity: Any = None
+    f: Callable[[Any], Any],
+    x: Any,
+    chunk: int | None = None,
+    mode: str | None = None,
+    sparse: bool = False,
+    sparsity: Any = None,
+    executor: Executor | None = None,
 ) -> Any:
     """The Jacobian of f at x, of shape ``f(x).shape + x.shape``: n/chunk vectorized forward passes,
     or (``mode="reverse"``) one backward sweep per output. Without ``mode``, reverse mode runs for
@@ -71,11 +95,17 @@ def jacobian(
     sparsity pattern: ``sparsity`` is the pattern (`jacobian_sparsity`) or, to reuse it across
     calls, ``coloring(pattern)``; None detects it on every call (docs/sparse.md).
 
+    ``executor`` (a `concurrent.futures.Executor`: processes, or a Dask Client's) runs the chunks
+    of directions in forward mode on its workers: the serial Jacobian, bit for bit (docs/scaling.md).
+
     >>> import numpy as np
     >>> jacobian(lambda x: np.stack([x[0] * x[1], x[0] + 3 * x[1]]), [2.0, 5.0], mode="reverse")
     array([[5., 2.],
            [1., 3.]])
     """
+    if executor is not None:
+        _forward_only("jacobian", mode, sparse or sparsity is not None)
+        return parallel.jacobian(f, x, executor, chunk)
     if sparse or sparsity is not None:
         return _sparse.jacobian(f, x, sparsity, mode)
     if mode is None:
@@ -103,19 +133,29 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
 
 @over_trees("hessian")
 def hessian(
-    f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: str = "forward", sparse: bool = False, sparsity: Any = None
+    f: Callable[[Any], Any],
+    x: Any,
+    chunk: int | None = None,
+    mode: str = "forward",
+    sparse: bool = False,
+    sparsity: Any = None,
+    executor: Executor | None = None,
 ) -> Any:
     """The Hessian of a scalar-valued f at x, of shape ``x.shape + x.shape``: forward over forward,
     or (``mode="reverse"``) forward over reverse, a tape of Duals.
 
     ``sparse=True`` gives a symmetric SciPy CSR matrix of shape (x.size, x.size) from a star
     coloring: ``sparsity`` is the pattern (`hessian_sparsity`), ``coloring(pattern, symmetric=True)``
-    to reuse it, or None to detect it on every call (docs/sparse.md).
+    to reuse it, or None to detect it on every call (docs/sparse.md). ``executor`` spreads the
+    Hessian's columns (forward over forward) over its workers, as for `jacobian`.
 
     >>> hessian(lambda x: x[0] ** 2 * x[1], [1.0, 2.0], mode="reverse")
     array([[4., 2.],
            [2., 0.]])
     """
+    if executor is not None:
+        _forward_only("hessian", None if mode == "forward" else mode, sparse or sparsity is not None)
+        return parallel.jacobian(_Gradient(f), x, executor, chunk)
     if sparse or sparsity is not None:
         return _sparse.hessian(f, x, sparsity)
     return reverse.hessian(f, x, chunk) if _reverse(mode) else forward.hessian(f, x, chunk)
