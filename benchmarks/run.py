@@ -6,6 +6,7 @@
     python benchmarks/run.py --check      # small sizes, no timing: does every derivative match? (exit 1 if not)
     python benchmarks/run.py --profile    # cProfile of dualdiff on the scalar chain and the n = 1000 Jacobian
     python benchmarks/run.py --only 1,3b --peers autograd,jax
+    python benchmarks/run.py --only threads,parallel   # no BLAS-thread cliff; a Jacobian over two workers
 
 Every implementation is run once and checked (dualdiff against the workload's reference, floors and
 peers against dualdiff) before it is timed; a mismatch is reported instead of a time. A time is the
@@ -40,9 +41,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dualdiff of this tree
 
 import numpy as np  # noqa: E402
+import parallel as parallel_rows  # noqa: E402
 import peers  # noqa: E402
 import sparse as sparse_rows  # noqa: E402
 import taylor  # noqa: E402
+import threads as thread_rows  # noqa: E402
 import workloads  # noqa: E402
 from workloads import Impl, Workload, rel_err  # noqa: E402
 
@@ -272,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--profile", action="store_true", help="cProfile of dualdiff on the scalar chain and the Jacobian")
     p.add_argument("--markdown", action="store_true", help="print the tables in Markdown")
     p.add_argument("--peers", default="all", help=f"comma-separated peers to include, or all / none ({', '.join(peers.NAMES)})")
-    p.add_argument("--only", default="", help="comma-separated workload keys: 1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), sparse, 6a-6e")
+    keys = "1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), sparse, 6a-6e, threads, parallel"
+    p.add_argument("--only", default="", help=f"comma-separated workload keys: {keys}")
     args = p.parse_args(argv)
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
     if args.profile:
@@ -310,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         text, good = sparse_rows.section(args.check, args.quick, render, args.markdown)
         print(text)
         all_good &= good
+    for key, rows in (("threads", thread_rows), ("parallel", parallel_rows)):  # benchmarks/threads.py, parallel.py
+        if only is None or key in only:
+            text, good = rows.section(args.check, args.quick, render, args.markdown)
+            print(text)
+            all_good &= good
     if targets:
         print(f"\n{'### ' if args.markdown else ''}Targets\n")
         print(render(["target", "measured", "status"], targets, args.markdown))
