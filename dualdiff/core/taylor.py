@@ -655,7 +655,9 @@ def _key(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Any:
     for a in args:
         if isinstance(a, Taylor) and type(a._c) is np.ndarray:
             parts.append((a._t, a._c.shape, a._c.dtype.str, a._c.tobytes()))
-        elif type(a) is float or type(a) is int:
+        elif type(a) is float:
+            parts.append(a.hex())  # -0.0 and 0.0 apart (abs's sign bit), a nan equal to itself
+        elif type(a) is int:
             parts.append(a)
         elif type(a) is np.ndarray:
             parts.append((a.shape, a.dtype.str, a.tobytes()))
