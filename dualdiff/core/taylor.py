@@ -20,21 +20,26 @@ and y_k needs w only up to order k - 1, which depends on u and y only up to orde
   circular: it is first evaluated with ``out``'s coefficients past the value set to nan; if no nan
   comes out, it did not use them. Otherwise it is iterated: out correct to order m gives w correct
   to order m, hence y correct to order m + 1, so at most K rounds (stopping at a fixed point) give
-  every order exactly. That costs K evaluations; the table's own rules that use ``out`` therefore
-  have the hand-written recurrences below, and the fallback serves SciPy's and users' rules.
+  every order exactly. That costs K evaluations, and a partial that calls its own rule (expit's
+  ``out * expit(-x)``) would recurse into K more at each order: while the scheme runs, results are
+  therefore remembered by the coefficients they were computed from (`_MEMO`), so each sub-expression
+  is evaluated once per round of new coefficients. The table's own rules that use ``out`` have the
+  hand-written recurrences below; the fallback serves SciPy's and users' rules.
 - Hand-written recurrences (`_HAND`), each O(K**2) and evaluated order by order: add, subtract,
   multiply (the Cauchy product), divide, power with a constant exponent, sqrt, cbrt, exp, exp2,
   expm1, the logarithms, sin and cos together (s' = c u', c' = -s u'), sinh and cosh together,
-  tan (w = 1 + y**2) and tanh (w = 1 - y**2). They are cheaper than the general scheme (one pass,
+  tan (w = 1 + y**2), tanh (w = 1 - y**2), and the table's helpers the logistic (w = y - y**2), sech
+  and the norm's square root, where present. They are cheaper than the general scheme (one pass,
   no partial to evaluate) and exact where it would have to iterate. w_0 comes from the table where
   it is more accurate than the recurrence's own (tanh's 1/cosh**2 near saturation).
 - Partials that are constants (abs, sign, floor, maximum, deg2rad, ...) give y_k = w u_k.
 
-Conventions (docs/conventions.md), at every order: 0 times anything is 0 in every product of
-coefficients (`scale`); an input that does not move (all its coefficients past the value 0) moves
-nothing, even through an infinite slope; where the value is nan every coefficient is nan; a
-piecewise rule follows the piece its value is on (abs at ±0.0 by the sign bit, maximum at a tie
-the second argument), so its series is that piece's series.
+Conventions (docs/conventions.md), at every order: an input that does not move (all its
+coefficients past the value 0) moves nothing, even through an infinite slope, and a constant 0
+factor makes a product 0; otherwise products of coefficients are IEEE (0 times inf is nan: past an
+infinite coefficient a zero cannot say the input stays still); where the value is nan every
+coefficient is nan; a piecewise rule follows the piece its value is on (abs at ±0.0 by the sign bit,
+maximum at a tie the second argument), so its series is that piece's series.
 
 NumPy's other functions (`core/functions.py`): a linear primitive (sum, reshape, concatenate,
 where, ...) maps each coefficient; the products matmul and einsum are multilinear, so their
