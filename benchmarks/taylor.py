@@ -7,7 +7,7 @@
 6c-6e: ``derivative(f, x, order=k)`` (one Taylor pass) against k nested ``derivative`` calls
   (Duals of Duals: 2**k and more) at k = 4, 8, 12, for f(x) = exp(sin(x)), both checked against
   the k-th derivative by Faa di Bruno's formula (an independent recurrence, below). The nested
-  order-12 run takes seconds, so it is timed once, and only in the full run.
+  order-12 run takes seconds, so it is timed once.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from workloads import Impl, Target, Workload
 
 import dualdiff
 
-SIZES = {"full": dict(n=1000, orders=(4, 8, 12), nested_max=12), "quick": dict(n=1000, orders=(4, 8, 12), nested_max=8),
-         "check": dict(n=50, orders=(4, 6), nested_max=6)}
+SIZES = {"full": dict(n=1000, orders=(4, 8, 12)), "quick": dict(n=1000, orders=(4, 8, 12)), "check": dict(n=50, orders=(4, 6))}
+ONE_RUN = 12  # from this order on, the nested calls take seconds: one run, by the check
 
 
 def f_series(x: Any) -> Any:
@@ -76,14 +76,14 @@ def growth(kind: str, n: int | None) -> Workload:
     )
 
 
-def versus_nested(k: int, nested_max: int, full: bool, key: str) -> Workload:
+def versus_nested(k: int, key: str) -> Workload:
     x, want = 0.3, exp_sin_derivative(0.3, k)
     taylor_name, nested_name = f"derivative(f, x, order={k}) (Taylor)", f"{k} nested derivative calls"
     impls = [Impl(taylor_name, "dualdiff", lambda: dualdiff.derivative(f_nested, x, order=k))]
     checks = []
-    if k < nested_max or (k == nested_max and not full):
+    if k < ONE_RUN:
         impls.append(Impl(nested_name, "dualdiff", lambda: nested(f_nested, k)(x)))
-    elif k == nested_max:  # seconds: run once by the check, which keeps its time for the table
+    else:  # seconds: run once by the check, which keeps its time for the table
         nested_name += " (one run)"
         once: dict[str, float] = {}
 
@@ -95,8 +95,6 @@ def versus_nested(k: int, nested_max: int, full: bool, key: str) -> Workload:
 
         impls.append(Impl(nested_name, "dualdiff", timed=lambda: once["seconds"]))
         checks.append(check_once)
-    else:
-        impls.append(Impl(nested_name, "dualdiff", note=f"full run only (2**{k} and more: seconds)"))
     targets = [Target(f"Taylor / nested at order {k}", taylor_name, nested_name, 1.0)] if k >= 8 else []
     return Workload(key, f"k-th derivative of exp(sin(x)), k = {k}: one Taylor pass vs nested Duals", impls,
                     reference=lambda: want, reference_name="Faa di Bruno recurrence", checks=checks, targets=targets)
@@ -110,5 +108,5 @@ def build(mode: str, only: set[str] | None = None) -> list[Workload]:
         "6b": lambda: growth(mode, int(sizes["n"])),  # type: ignore[call-overload]
     }
     for key, k in zip(("6c", "6d", "6e"), sizes["orders"], strict=False):  # type: ignore[call-overload]
-        makers[key] = lambda k=k, key=key: versus_nested(k, int(sizes["nested_max"]), mode == "full", key)  # type: ignore[call-overload]
+        makers[key] = lambda k=k, key=key: versus_nested(k, key)
     return [make() for key, make in makers.items() if only is None or key in only or key[:1] in only]
