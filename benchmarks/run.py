@@ -41,11 +41,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE)]  # the sibling modules, and the dualdiff of this tree
 
 import numpy as np  # noqa: E402
-import parallel as parallel_rows  # noqa: E402
+import parallel_rows  # noqa: E402
 import peers  # noqa: E402
-import sparse as sparse_rows  # noqa: E402
+import sparse_rows  # noqa: E402
 import taylor  # noqa: E402
-import threads as thread_rows  # noqa: E402
+import thread_rows  # noqa: E402
 import workloads  # noqa: E402
 from workloads import Impl, Workload, rel_err  # noqa: E402
 
@@ -310,11 +310,11 @@ def main(argv: list[str] | None = None) -> int:
         if lines:
             print()
             print("\n".join(f"- {line}" if args.markdown else line for line in lines))
-    if only is None or "sparse" in only:  # benchmarks/sparse.py: sparse Jacobians and the default mode
+    if only is None or "sparse" in only:  # benchmarks/sparse_rows.py: sparse Jacobians and the default mode
         text, good = sparse_rows.section(args.check, args.quick, render, args.markdown)
         print(text)
         all_good &= good
-    for key, rows in (("threads", thread_rows), ("parallel", parallel_rows)):  # benchmarks/threads.py, parallel.py
+    for key, rows in (("threads", thread_rows), ("parallel", parallel_rows)):  # benchmarks/thread_rows.py, parallel_rows.py
         if only is None or key in only:
             text, good = rows.section(args.check, args.quick, render, args.markdown)
             print(text)

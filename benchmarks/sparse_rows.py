@@ -1,7 +1,7 @@
-"""Sparse Jacobians and the default mode, measured in one run: ``python benchmarks/sparse.py``.
+"""Sparse Jacobians and the default mode, measured in one run: ``python benchmarks/sparse_rows.py``.
 
-    python benchmarks/sparse.py            # the rows below, best of several samples each
-    python benchmarks/sparse.py --check    # small sizes, no timing: is the sparse Jacobian exact?
+    python benchmarks/sparse_rows.py            # the rows below, best of several samples each
+    python benchmarks/sparse_rows.py --check    # small sizes, no timing: is the sparse Jacobian exact?
 
 `run.py` prints these rows after its own tables. The reaction-diffusion system is the 1-D
 Brusselator (Hairer and Wanner), u' = 1 + u^2 v - 4u + a u_xx and v' = 3u - u^2 v + a v_xx, on N
@@ -146,7 +146,7 @@ def report(check: bool, quick: bool = False) -> tuple[list[tuple[str, str, str]]
 
 def section(check: bool, quick: bool, render: Callable[[list[str], list[list[str]], bool], str], markdown: bool) -> tuple[str, bool]:
     """run.py's section: a title and the table (or why it is skipped), and whether all was exact."""
-    title = f"\n{'### ' if markdown else ''}Sparse Jacobians and the default mode (benchmarks/sparse.py)\n\n"
+    title = f"\n{'### ' if markdown else ''}Sparse Jacobians and the default mode (benchmarks/sparse_rows.py)\n\n"
     try:
         import scipy.sparse  # noqa: F401
     except ImportError:
