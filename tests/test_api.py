@@ -125,3 +125,13 @@ def test_errors_say_what_is_wrong():
         jvp(lambda v: v, [1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="chunk must be a positive"):
         jacobian(lambda v: v, [1.0, 2.0], chunk=0)
+
+
+def test_float32_in_float32_out_for_derivative_jvp_vjp_hvp():
+    x, X = np.float32(2.0), np.array([1.0, 2.0], dtype=np.float32)
+    d = dd.derivative(lambda t: t * t, x)
+    assert d == 4.0 and type(d) is np.float32
+    for r in (*dd.jvp(lambda t: t * t, X, X), *dd.vjp(lambda t: t * t, X, np.ones(2)), dd.hvp(lambda t: np.sum(t**3), X, X)):
+        assert r.dtype == np.float32
+    np.testing.assert_array_equal(dd.hvp(lambda t: np.sum(t**3), X, X), [6.0, 24.0])
+    assert type(dd.derivative(lambda t: t * t, 2.0)) is float  # float64 as before

@@ -12,9 +12,10 @@ Arrays of n inputs are seeded with up to ``chunk`` directions at once: n/chunk v
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from ..core.functions import HOLOMORPHIC
 from ..core.number import Number, from_objects
 from ..core.taylor import check_order, expand, kth_derivative
 
+F = TypeVar("F", bound=Callable[..., Any])
 CHUNK_BUDGET = 2**20  # entries of the seed matrix (chunk * n) one pass may hold
 
 
@@ -240,6 +242,37 @@ def _input(x: Any, name: str = "x", complex_ok: bool = False) -> Any:
         raise TypeError(f"{name} must be a number or an array of numbers, not {type(x).__name__}") from None
 
 
+def float_dtype(x: Any) -> np.dtype | None:
+    """The floating dtype a leaf's derivatives keep: a float32 array's or scalar's (lists, integers
+    and float64 give None: float64, as the computation runs)."""
+    if isinstance(x, (np.ndarray, np.floating)) and x.dtype.kind == "f" and x.dtype != np.float64:
+        return x.dtype
+    return None
+
+
+def keep_dtype(r: Any, dtype: np.dtype | None) -> Any:
+    """A plain float result cast to ``dtype`` (a leaf's floating dtype); anything else as it is."""
+    if dtype is None or isinstance(r, Number):
+        return r
+    if isinstance(r, np.ndarray) and r.dtype.kind == "f":
+        return r.astype(dtype)
+    if isinstance(r, (float, np.floating)):
+        return dtype.type(r)
+    if isinstance(r, tuple):  # jvp's and vjp's (value, derivative)
+        return tuple(keep_dtype(e, dtype) for e in r)
+    return r
+
+
+def keeps_dtype(fn: F) -> F:
+    """``fn(f, x, ...)`` with its result in x's floating dtype (float32 in, float32 out)."""
+
+    @functools.wraps(fn)
+    def kept(f: Callable[..., Any], x: Any, *args: Any, **kwargs: Any) -> Any:
+        return keep_dtype(fn(f, x, *args, **kwargs), float_dtype(x))
+
+    return kept  # type: ignore[return-value]
+
+
 def _scalar_input(x: Any, fn: str) -> Any:
     x = _input(x, complex_ok=True)
     if shape(x) != ():
@@ -247,6 +280,7 @@ def _scalar_input(x: Any, fn: str) -> Any:
     return x
 
 
+@keeps_dtype
 def derivative(f: Callable[[Any], Any], x: Any, order: int = 1) -> Any:
     """f'(x) at a scalar x; f may return a scalar or an array (then the result has its shape).
     ``order=k`` gives the k-th derivative, from one Taylor-mode pass (cost k**2, not 2**k).
@@ -344,6 +378,7 @@ def hessian(f: Callable[[Any], Any], x: Any, chunk: int | None = None) -> Any:
     return jacobian(lambda z: gradient(f, z, chunk), x, chunk)
 
 
+@keeps_dtype
 def jvp(f: Callable[[Any], Any], x: Any, v: Any) -> tuple[Any, Any]:
     """``(f(x), J v)`` in one forward pass. ``v`` has x's shape, or ``x.shape + (k,)`` for k directions
     at once (then J v has shape ``f(x).shape + (k,)``).

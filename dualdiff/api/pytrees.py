@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ..core.number import Number
-from .forward import _input
+from .forward import _input, float_dtype, keep_dtype
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,25 +52,6 @@ def is_leaf(x: Any) -> bool:
     (True, True, False, False)
     """
     return _array_shape(x) is not None
-
-
-def _float_dtype(x: Any) -> np.dtype | None:
-    """The floating dtype a leaf's derivatives keep: a float32 array's or scalar's (lists, integers
-    and float64 give None: float64, as the computation runs)."""
-    if isinstance(x, (np.ndarray, np.floating)) and x.dtype.kind == "f" and x.dtype != np.float64:
-        return x.dtype
-    return None
-
-
-def keep_dtype(r: Any, dtype: np.dtype | None) -> Any:
-    """A plain float result cast to ``dtype`` (a leaf's floating dtype); anything else as it is."""
-    if dtype is None or isinstance(r, Number):
-        return r
-    if isinstance(r, np.ndarray) and r.dtype.kind == "f":
-        return r.astype(dtype)
-    if isinstance(r, (float, np.floating)):
-        return dtype.type(r)
-    return r
 
 
 @dataclass(frozen=True)
@@ -184,7 +165,7 @@ def _flatten(x: Any, path: str, leaves: list[Any]) -> Tree:
             raise TypeError(f"{path} must be a number or an array of numbers, not {type(x).__name__}")
         value = _input(x, path, complex_ok=True)
         leaves.append(value)
-        return Tree(None, shape=tuple(getattr(value, "shape", ())), dtype=_float_dtype(x))
+        return Tree(None, shape=tuple(getattr(value, "shape", ())), dtype=float_dtype(x))
     keys = tuple(x) if isinstance(x, dict) else tuple(range(len(x)))
     children = tuple(_flatten(x[k], f"{path}[{k!r}]", leaves) for k in keys)
     return Tree(type(x), keys, children)
@@ -244,7 +225,7 @@ def over_trees(kind: str) -> Callable[[F], F]:
             if is_leaf(x):
                 r = fn(f, x, *args, **kwargs)
                 r = r if isinstance(x, np.ndarray) else _scalar(r)  # a number's derivative is a number in both modes
-                return keep_dtype(r, _float_dtype(x))
+                return keep_dtype(r, float_dtype(x))
             if kwargs.get("sparse") or kwargs.get("sparsity") is not None:  # a CSR matrix has no tree to split into
                 raise TypeError(f"{kind}(f, x, sparse=True) takes x as one array, not a {type(x).__name__} of them; ravel it first")
             vector, tree = ravel(x)

@@ -13,7 +13,7 @@ import numpy as np
 from ..core.dual import DEPENDENCE, _new, has_nan, new_tag, seed_dependence, shape
 from ..core.number import Number, plain
 from ..core.tape import Var, _leaf
-from .forward import _LIVE, _check_numbers, _dead, _directions, _input, _live, _part, _refuse_stale, _start
+from .forward import _LIVE, _check_numbers, _dead, _directions, _input, _live, _part, _refuse_stale, _start, keeps_dtype
 
 
 def _record(f: Callable[[Any], Any], x: Any, t: int) -> tuple[Var, Any]:
@@ -113,6 +113,7 @@ def jacobian(f: Callable[[Any], Any], x: Any) -> Any:
     return np.reshape(np.stack(rows) if shape(x) or len(rows) > 1 else rows[0], out + shape(x))
 
 
+@keeps_dtype
 def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
     """``(f(x), u^T J)`` in one backward sweep; ``u`` has f(x)'s shape, the result x's shape.
 
@@ -132,6 +133,7 @@ def vjp(f: Callable[[Any], Any], x: Any, u: Any) -> tuple[Any, Any]:
         _LIVE.discard(t)
 
 
+@keeps_dtype
 def hvp(f: Callable[[Any], Any], x: Any, v: Any) -> Any:
     """The Hessian of a scalar-valued f at x times ``v`` (forward over reverse: a tape of Duals).
 
