@@ -164,7 +164,12 @@ def test_conventions_at_special_points_hold_at_every_order() -> None:
     assert taylor(lambda t: t**0, 0.0, 3).tolist() == [1.0, 0.0, 0.0, 0.0]
     assert taylor(lambda t: t**2, 0.0, 3).tolist() == [0.0, 0.0, 1.0, 0.0]
     assert taylor(lambda t: t**3, 0.0, 4).tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]
-    assert taylor(lambda t: np.sqrt(0.0 * t), 0.0, 3).tolist() == [0.0, 0.0, 0.0, 0.0]  # still: 0 times inf is 0
+    # a zero series may be truncated (x**4 to order 3) or cancelled (x - x): beside an infinite slope, nan
+    assert np.isnan(taylor(lambda t: np.sqrt(t**4), 0.0, 3)[1:]).all()  # x**2, which no zero series can tell
+    assert np.isnan(taylor(lambda t: np.sqrt(t - t), 0.0, 3)[1:]).all()
+    assert np.isnan(taylor(lambda t: np.cbrt(t**3), 0.0, 3)[1:]).all()
+    assert taylor(lambda t: np.sqrt(t**4), 0.0, 5).tolist()[:1] == [0.0]
+    assert taylor(lambda t: 0.0 * np.sqrt(t) + t, 0.0, 3).tolist() == [0.0, 1.0, 0.0, 0.0]  # a constant 0 factor
     assert taylor(lambda t: np.floor(t) + np.sign(t), 1.5, 2).tolist() == [2.0, 0.0, 0.0]
     s = taylor(np.sqrt, 0.0, 3)  # no series at 0: an infinite slope, and no finite number after it
     assert s[0] == 0.0 and s[1] == math.inf and not np.isfinite(s[2:]).any()

@@ -34,10 +34,10 @@ and y_k needs w only up to order k - 1, which depends on u and y only up to orde
   it is more accurate than the recurrence's own (tanh's 1/cosh**2 near saturation).
 - Partials that are constants (abs, sign, floor, maximum, deg2rad, ...) give y_k = w u_k.
 
-Conventions (docs/conventions.md), at every order: an input that does not move (all its
-coefficients past the value 0) moves nothing, even through an infinite slope, and a constant 0
-factor makes a product 0; otherwise products of coefficients are IEEE (0 times inf is nan: past an
-infinite coefficient a zero cannot say the input stays still); where the value is nan every
+Conventions (docs/conventions.md), at every order: a constant 0 factor makes a product 0, and a
+selection (maximum's, a step's partial) picks a series or nothing; otherwise products of
+coefficients are IEEE (0 times inf is nan: a zero series may be a truncated or cancelled one, so
+it cannot say that the input stays still); where the value is nan every
 coefficient is nan; a piecewise rule follows the piece its value is on (abs at ±0.0 by the sign bit,
 maximum at a tie the second argument), so its series is that piece's series.
 
@@ -298,8 +298,7 @@ class _Fill:
 
 def _mul(a: Any, b: Any) -> Any:
     """A product of coefficients, by IEEE arithmetic: 0 times inf is nan. Past an infinite
-    coefficient (sqrt's slope at 0) a zero cannot say whether the input stays still; only a whole
-    series that is still can (see `_assemble`)."""
+    coefficient (sqrt's slope at 0) a zero cannot say whether the input stays still."""
     return a * b
 
 
@@ -732,8 +731,7 @@ def apply_unary(rule: elementwise.Elementwise, x: Any) -> Any:
 
 
 def _assemble(y0: Any, higher: Any, cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
-    """Value and orders 1..K as one coefficient array, with the conventions applied: a still input
-    moves nothing (even through an infinite slope), and a nan value has nan coefficients."""
+    """Value and orders 1..K as one coefficient array; a nan value has nan coefficients."""
     if isinstance(higher, list):
         higher = np.stack(higher)
     if isinstance(y0, Number) or isinstance(higher, Number):
@@ -741,12 +739,9 @@ def _assemble(y0: Any, higher: Any, cs: list[Any], K: int, s: tuple[int, ...]) -
     c = np.empty((K + 1,) + s)
     c[0] = y0
     c[1:] = higher
-    if not np.isfinite(c[1:]).all():
-        still = np.ones(s, dtype=bool)
-        for a in cs:
-            if a is not None:
-                still &= np.all(_plain_value(a[1:]) == 0, axis=0) if isinstance(a, Number) else np.all(a[1:] == 0, axis=0)
-        c[1:] = np.where(still, 0.0, c[1:])
+    # No "an input whose coefficients past the value are 0 moves nothing" here: a zero series may be
+    # a truncated one (x**4 to order 3: sqrt of it is x**2, not 0) or a cancellation (x - x), so an
+    # infinite slope beside it gives nan, never a guessed 0. A constant 0 factor does give 0.
     if np.isnan(c[0]).any():
         c[1:] = np.where(np.isnan(c[0]), np.nan, c[1:])
     return c
