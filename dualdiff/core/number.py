@@ -59,6 +59,37 @@ class Number:
     __slots__ = ()
     value: Any
 
+    # the arithmetic through the rules; Dual and Var override these with their short paths
+    def __add__(self, other: Any) -> Any:
+        return rules.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return rules.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return rules.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return rules.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return rules.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return rules.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return rules.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return rules.divide(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return rules.power(self, other)
+
+    def __neg__(self) -> Any:
+        return rules.negative(self)
+
     def __rpow__(self, other: Any) -> Any:
         return rules.power(other, self)
 

@@ -128,33 +128,6 @@ class Taylor(Number):
         tag = f", tag={self._t}" if self._t else ""
         return f"Taylor({self._c!r}{tag})"
 
-    def __add__(self, other: Any) -> Any:
-        return rules.add(self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return rules.add(other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return rules.subtract(self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return rules.subtract(other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return rules.multiply(self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return rules.multiply(other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return rules.divide(self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return rules.divide(other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return rules.power(self, other)
-
     def __neg__(self) -> Any:
         return _new(-self._c, self._t)
 

@@ -291,36 +291,6 @@ class Tracer(Number):
             return _by_order(func, args, kwargs)
         return super().__array_function__(func, types, args, kwargs)
 
-    def __add__(self, other: Any) -> Any:
-        return rules.add(self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return rules.add(other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return rules.subtract(self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return rules.subtract(other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return rules.multiply(self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return rules.multiply(other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return rules.divide(self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return rules.divide(other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return rules.power(self, other)
-
-    def __neg__(self) -> Any:
-        return rules.negative(self)
-
     def __float__(self) -> float:
         if self._c.local:
             raise TypeError("float() of a Tracer would drop its dependence on the input: use dualdiff's or NumPy's functions, not math's")
