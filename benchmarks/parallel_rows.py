@@ -24,7 +24,7 @@ if HERE not in sys.path:
 import dualdiff  # noqa: E402
 from dualdiff.api import parallel  # noqa: E402
 
-SIZES = (100, 300, 1000)
+SIZES = (100, 300, 1000, 2000)
 _RNG = np.random.default_rng(7)
 _MATRICES = {n: (_RNG.standard_normal((n, n)) / np.sqrt(n), _RNG.standard_normal((n, n)) / np.sqrt(n)) for n in SIZES}
 
@@ -51,7 +51,7 @@ def measure(quick: bool) -> list[dict[str, Any]]:
         pool.submit(int, 0).result()  # the workers are up before anything is timed
         for n in SIZES:
             x = np.random.default_rng(n).uniform(-1.0, 1.0, n)
-            chunk = n // 2
+            chunk = n // 4  # two chunks a worker, as parallel.jacobian's default
             serial = dualdiff.jacobian(dense, x, chunk=chunk)
             assert np.array_equal(parallel.jacobian(dense, x, pool, chunk=chunk), serial)  # bit for bit
             t_serial = _best(lambda: dualdiff.jacobian(dense, x, chunk=chunk), repeat)
