@@ -125,3 +125,7 @@ def test_the_public_jacobian_and_hessian_take_an_executor():
             dd.jacobian(banded, X, executor=pool, mode="reverse")
         with pytest.raises(ValueError, match="forward mode"):
             dd.hessian(f, X, executor=pool, sparse=True)
+        # a sparse Jacobian sends its compressed directions (its colors) the same way
+        S = dd.jacobian(banded, X, sparse=True, executor=pool)
+        np.testing.assert_array_equal(S.toarray(), dd.jacobian(banded, X, sparse=True).toarray())
+        np.testing.assert_allclose(S.toarray(), dd.jacobian(banded, X), rtol=1e-15, atol=0)

@@ -54,7 +54,7 @@ def _chosen(f: Callable[[Any], Any], x: Any, chunk: int | None, outputs: bool) -
 
 def _forward_only(name: str, mode: str | None, sparse: bool) -> None:
     if mode not in (None, "forward") or sparse:
-        raise ValueError(f"{name}(..., executor=...) runs the chunks of directions in forward mode, densely: drop mode= and sparse=")
+        raise ValueError(f"{name}(..., executor=...) runs the chunks of directions in forward mode: drop mode= (and, for hessian, sparse=)")
 
 
 class _Gradient:
@@ -104,7 +104,9 @@ def jacobian(
            [1., 3.]])
     """
     if executor is not None:
-        _forward_only("jacobian", mode, sparse or sparsity is not None)
+        _forward_only("jacobian", mode, False)
+        if sparse or sparsity is not None:  # the compressed directions, chunk by chunk on the workers
+            return _sparse.jacobian(f, x, sparsity, "forward", executor)
         return parallel.jacobian(f, x, executor, chunk)
     if sparse or sparsity is not None:
         return _sparse.jacobian(f, x, sparsity, mode)

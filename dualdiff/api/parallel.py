@@ -81,12 +81,18 @@ def jacobian(f: Callable[[Any], Any], x: Any, executor: Executor, chunk: int | N
     if chunk is None:
         workers = getattr(executor, "_max_workers", None) or 4
         chunk = max(1, math.ceil(n / (2 * workers)))
-    payload = _dumps(f)
-    futures = [executor.submit(_chunk, payload, x, seed) for seed in _directions(x, chunk)]
-    parts = [future.result() for future in futures]
-    if not parts:  # x has no entries
+    if n == 0:
         return np.zeros(shape(np.asarray(f(x))) + shape(x))
-    value = parts[0][0]
-    t = np.concatenate([np.asarray(d) for _, d in parts], axis=0)
+    value, t = evaluate(f, x, list(_directions(x, chunk)), executor)
     t = t.transpose(tuple(range(1, t.ndim)) + (0,))
     return np.reshape(t, shape(value) + shape(x))
+
+
+def evaluate(f: Callable[[Any], Any], x: Any, seeds: list[np.ndarray], executor: Executor) -> tuple[Any, np.ndarray]:
+    """f's value and its derivatives along each chunk of directions (seeds: arrays of shape
+    ``(k,) + x.shape``), the chunks run on ``executor``'s workers, their parts stacked in order.
+    Sparse Jacobians send their compressed directions this way too."""
+    payload = _dumps(f)
+    futures = [executor.submit(_chunk, payload, x, seed) for seed in seeds]
+    parts = [future.result() for future in futures]
+    return parts[0][0], np.concatenate([np.asarray(d) for _, d in parts], axis=0)

@@ -13,6 +13,7 @@ solver calls its ``jac`` many times). SciPy is needed only here, for the sparse 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import numpy as np
 from ..core.dual import shape
 from ..core.tracer import trace
 from . import coloring as _coloring
+from . import parallel
 from .forward import _evaluate, _finish, _input, _start
 from .forward import gradient as _forward_gradient
 from .reverse import _forward_over_reverse, _record, _sweep
@@ -194,11 +196,12 @@ def _check_shape(c: Coloring, rows: int, n: int) -> None:
         raise ValueError(f"the sparsity pattern has shape {c.pattern.shape}, but this Jacobian has shape {(rows, n)}")
 
 
-def jacobian(f: Callable[[Any], Any], x: Any, sparsity: Any = None, mode: str | None = None) -> Any:
+def jacobian(f: Callable[[Any], Any], x: Any, sparsity: Any = None, mode: str | None = None, executor: Executor | None = None) -> Any:
     """The Jacobian of f at x as a SciPy CSR matrix of shape (f(x).size, x.size), holding exactly
     the entries of the pattern (``sparsity``: a pattern, a `Coloring`, or None to detect the global
     pattern now). A column coloring costs one forward pass, a row coloring one tape and a sweep per
-    color; ``mode`` ("forward" or "reverse") forces one.
+    color; ``mode`` ("forward" or "reverse") forces one. ``executor`` runs the compressed directions
+    (a column coloring, forward mode) on its workers, in chunks (api/parallel.py).
 
     >>> import numpy as np
     >>> jacobian(lambda x: x[1:] * x[:-1], [1.0, 2.0, 3.0]).toarray()
@@ -213,12 +216,19 @@ def jacobian(f: Callable[[Any], Any], x: Any, sparsity: Any = None, mode: str | 
     if mode is not None and c.by != ("columns" if mode == "forward" else "rows"):
         c = coloring(c.pattern, by="columns" if mode == "forward" else "rows")
     n = x.size
+    if executor is not None and c.by == "rows":
+        c = coloring(c.pattern, by="columns")  # an executor runs forward passes
     if c.by == "columns":
-        tag = _start(x)
-        try:
-            value, d = _evaluate(f, x, c.seeds().reshape((c.ncolors,) + x.shape), tag)
-        finally:
-            _finish(tag)
+        seeds = c.seeds().reshape((c.ncolors,) + x.shape)
+        if executor is not None:
+            step = max(1, -(-c.ncolors // (2 * (getattr(executor, "_max_workers", None) or 4))))
+            value, d = parallel.evaluate(f, x, [seeds[i : i + step] for i in range(0, c.ncolors, step)], executor)
+        else:
+            tag = _start(x)
+            try:
+                value, d = _evaluate(f, x, seeds, tag)
+            finally:
+                _finish(tag)
         m = int(np.size(value))
         _check_shape(c, m, n)
         b = np.reshape(np.broadcast_to(d, (c.ncolors,) + shape(value)), (c.ncolors, m))
