@@ -465,7 +465,11 @@ DEPENDENCE: set[int] = set()
 
 
 def seed_dependence(seed: Any, tag: int) -> Dual:
-    """``seed`` as a careful tangent of tag ``tag``: every nonzero entry depends on the seed."""
+    """``seed`` as a careful tangent of tag ``tag``: every nonzero entry depends on the seed.
+
+    >>> seed_dependence(np.array([1.0, 0.0]), 7)
+    Dual(array([1., 0.]), array([nan,  0.]), tag=7)
+    """
     flags = np.where(np.asarray(seed) != 0, np.nan, 0.0)
     return _new(seed, float(flags) if flags.ndim == 0 else flags, tag)
 
@@ -492,7 +496,11 @@ def _careful(p: Any, d: Any, constant: bool) -> Any:
 
 def foreign_array(x: Any) -> bool:
     """An array of another library that follows NumPy's protocols (Dask, CuPy): a payload the rules
-    compute on with its own functions, never converted to NumPy (a Dask array stays lazy)."""
+    compute on with its own functions, never converted to NumPy (a Dask array stays lazy).
+
+    >>> foreign_array(np.ones(2)), foreign_array(np.float64(1.0)), foreign_array([1.0])
+    (False, False, False)
+    """
     return (
         not isinstance(x, (np.ndarray, np.generic, Number))
         and (hasattr(x, "__array_function__") or hasattr(x, "__array_namespace__"))
@@ -502,7 +510,11 @@ def foreign_array(x: Any) -> bool:
 
 def has_nan(x: Any) -> bool:
     """Does x (a number, array, or Dual at any depth) hold a nan? For a foreign array (a lazy Dask
-    array) it says no rather than compute it."""
+    array) it says no rather than compute it.
+
+    >>> has_nan(np.array([1.0, np.inf])), has_nan(Dual(1.0, float("nan"))), has_nan(3)
+    (False, True, False)
+    """
     while isinstance(x, Dual):
         if has_nan(x._d):
             return True
@@ -517,7 +529,7 @@ def has_nan(x: Any) -> bool:
     if a.dtype.kind == "c":
         return bool(np.isnan(a).any())
     low = a.min() if a.size else 0.0  # min propagates a nan: one pass, no temporary array
-    return low != low
+    return bool(low != low)
 
 
 def batch(x: Dual) -> tuple[int, ...]:
