@@ -220,6 +220,8 @@ def over_trees(kind: str) -> Callable[[F], F]:
                     f"{kind}(f, x) evaluates f's {kind} at a point x, which is missing; for a function that "
                     f"computes it at any x (as jax.{jax}(f) does), use dualdiff.{transform}"
                 )
+            if type(x) is np.ndarray and x.dtype == np.float64:  # the common case: one float array, nothing to do
+                return fn(f, x, *args, **kwargs)
             if x is None:  # NumPy would read it as nan
                 raise TypeError("x must be a number or an array of numbers, not NoneType")
             if is_leaf(x):
