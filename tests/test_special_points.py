@@ -170,16 +170,29 @@ def test_zero_times_infinity_is_zero_on_arrays_in_both_modes():
             assert gradient(f, [0.0, 1.0, 4.0], mode=mode).tolist() == [0.0, 0.5, 0.25], mode
 
 
-def test_std_of_one_value_is_nan_in_both_modes():
-    # std of one value is identically 0, but as computed, sqrt((x - mean x)**2) meets a zero made by
-    # cancellation, which no pass can tell from a zero of the point: nan, never a guess
+def test_std_of_one_value_has_derivative_zero_in_both_modes():
+    # std of a single value is the constant 0 (the reduction knows it): every derivative is 0, on
+    # Python floats, NumPy scalars and arrays alike, where sqrt of a variance made 0 by cancellation
+    # would be nan
     for x in (3.5, [3.5], np.array([[3.5]])):
         for mode in ("forward", "reverse"):
-            assert np.all(np.isnan(dd.gradient(np.std, x, mode=mode)))
-            assert np.all(np.isnan(dd.hessian(np.std, x, mode=mode)))
+            assert np.all(dd.gradient(np.std, x, mode=mode) == 0.0)
+            assert np.all(dd.hessian(np.std, x, mode=mode) == 0.0)
+    assert np.all(dd.gradient(lambda v: np.sum(np.std(v, axis=1)), np.ones((2, 1))) == 0.0)
+    assert np.isnan(dd.gradient(np.std, [2.0, 2.0])).all()  # equal values, n > 1: a cone's tip
 
 
-def test_std_of_one_complex_value_is_nan_in_both_modes():
+def test_std_of_one_complex_value_has_derivative_zero_in_both_modes():
     for mode in ("forward", "reverse"):
-        assert np.isnan(dd.gradient(lambda a: np.std(a + 0.7j), 0.3, mode=mode))
-        assert np.all(np.isnan(dd.gradient(lambda a: np.std(a + 0.7j), [0.3], mode=mode)))
+        assert dd.gradient(lambda a: np.std(a + 0.7j), 0.3, mode=mode) == 0.0
+        assert np.all(dd.gradient(lambda a: np.std(a + 0.7j), [0.3], mode=mode) == 0.0)
+
+
+def test_zero_to_a_power_has_every_derivative_zero_in_both_modes():
+    # 0**y is the constant 0 for y > 0: no order meets log(0) = -inf (in reverse mode it would be
+    # an infinite gradient meeting a zero partial)
+    for mode in ("forward", "reverse"):
+        assert dd.gradient(lambda v: np.power(0.0, v[0]), [0.3], mode=mode).tolist() == [0.0]
+        assert dd.hessian(lambda v: np.power(0.0, v[0]), [0.3], mode=mode).tolist() == [[0.0]]
+    assert derivative(lambda y: derivative(lambda z: 0.0**z, y), 0.3) == 0.0
+    assert derivative(lambda y: 0.0**y, 0.0) == -inf  # at y = 0 the limit from above, as before

@@ -225,7 +225,14 @@ def var(
 
 @register(np.std)
 def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: float = 0, keepdims: bool = False, **kw: Any) -> Any:
-    return np.sqrt(var(a, axis, dtype, out, ddof, keepdims, **kw))
+    v = var(a, axis, dtype, out, ddof, keepdims, **kw)
+    a = _as_operand(a)
+    one = int(np.prod([shape(a)[i] for i in _axes(axis, np.ndim(plain(a)))], dtype=int)) == 1
+    if one and (kw.get("correction") if kw.get("correction") is not None else ddof) == 0 and kw.get("where", True) is True:
+        # the std of one value is the constant 0, every derivative 0; as sqrt of a variance that is 0
+        # by cancellation (x - mean x) it would be nan, which no pass can tell from a cone's tip
+        return np.zeros(shape(v)) if shape(v) else 0.0
+    return np.sqrt(v)
 
 
 @register(np.average)

@@ -100,9 +100,13 @@ def _pow_x(x: Any, y: Any, out: Any) -> Any:
 
 def _pow_y(x: Any, y: Any, out: Any) -> Any:
     """x**y log x, and 0 where x == 0 < y (0**y is 0): log x is real for x > 0 only, so at x = -0.0
-    the value beside it is that of x > 0 too (out is -inf at y = -1)."""
+    the value beside it is that of x > 0 too (out is -inf at y = -1). Where x is a constant 0 (not
+    a number of any differentiation) and y > 0, 0**y is 0 for every y nearby: the constant 0, so that
+    no order meets log(0) = -inf (a gradient through it would be 0 * inf in reverse mode)."""
     if _any(x == 0):
         out = _where(x == 0, power(x + 0.0, y), out)
+        if isinstance(x, (float, int, np.ndarray, np.generic)):
+            return _where((x == 0) & (y > 0), 0.0, _times(out, log(x)))
     return _times(out, log(x))
 
 
