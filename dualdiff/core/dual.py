@@ -242,7 +242,9 @@ class Dual(Number):
         elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
             return rules.square(self)
         elif _same_arrays(self, other):
-            return _new(v * other._v, self._d * other._v + other._d * v, self._t)
+            d = self._d * other._v  # one buffer for the tangent: a large temporary costs as much as the product
+            d += other._d * v
+            return _new(v * other._v, d, self._t)
         elif _array_factor(self, other):
             return _new(v * other, self._d * other, self._t)
         return rules.multiply(self, other)
@@ -270,7 +272,10 @@ class Dual(Number):
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
                     qa = v / other._v
-                    return _new(qa, (self._d - qa * other._d) / other._v, self._t)
+                    d = qa * other._d  # (u' - q v') / v in one buffer
+                    np.subtract(self._d, d, out=d)
+                    np.divide(d, other._v, out=d)
+                    return _new(qa, d, self._t)
         return rules.divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
