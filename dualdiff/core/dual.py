@@ -272,10 +272,11 @@ class Dual(Number):
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
                     qa = v / other._v
-                    d = qa * other._d  # (u' - q v') / v in one buffer
-                    np.subtract(self._d, d, out=d)
-                    np.divide(d, other._v, out=d)
-                    return _new(qa, d, self._t)
+                    d = qa * other._d
+                    if type(d) is np.ndarray and type(self._d) is np.ndarray and d.shape == self._d.shape:
+                        np.subtract(self._d, d, out=d)  # (u' - q v') / v in one buffer
+                        return _new(qa, np.divide(d, other._v, out=d), self._t)
+                    return _new(qa, (self._d - d) / other._v, self._t)  # nested tangents: no buffer to reuse
         return rules.divide(self, other)
 
     def __rtruediv__(self, other: Any) -> Any:
