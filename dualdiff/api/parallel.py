@@ -91,7 +91,15 @@ def jacobian(f: Callable[[Any], Any], x: Any, executor: Executor, chunk: int | N
 def evaluate(f: Callable[[Any], Any], x: Any, seeds: list[np.ndarray], executor: Executor) -> tuple[Any, np.ndarray]:
     """f's value and its derivatives along each chunk of directions (seeds: arrays of shape
     ``(k,) + x.shape``), the chunks run on ``executor``'s workers, their parts stacked in order.
-    Sparse Jacobians send their compressed directions this way too."""
+    Sparse Jacobians send their compressed directions this way too.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     value, d = evaluate(lambda v: v * v, np.array([1.0, 2.0]), [np.eye(2)[:1], np.eye(2)[1:]], pool)
+    >>> value, d
+    (array([1., 4.]), array([[2., 0.],
+           [0., 4.]]))
+    """
     payload = _dumps(f)
     futures = [executor.submit(_chunk, payload, x, seed) for seed in seeds]
     parts = [future.result() for future in futures]
