@@ -67,6 +67,14 @@ class _Gradient:
         return forward.gradient(self.f, x)
 
 
+def _either(mode: str | None, chosen: bool, reverse_fn: Callable[[], Any], forward_fn: Callable[[], Any]) -> Any:
+    """The mode asked for; without one (None), reverse where ``chosen`` (falling back to forward where
+    the tape has no rule), else forward."""
+    if mode is None:
+        return _auto(reverse_fn, forward_fn) if chosen else forward_fn()
+    return reverse_fn() if _reverse(mode) else forward_fn()
+
+
 def _auto(reverse_fn: Callable[[], Any], forward_fn: Callable[[], Any]) -> Any:
     """Reverse mode, or forward mode where the tape has no rule for a step of f."""
     try:
@@ -110,11 +118,8 @@ def jacobian(
         return parallel.jacobian(f, x, executor, chunk)
     if sparse or sparsity is not None:
         return _sparse.jacobian(f, x, sparsity, mode)
-    if mode is None:
-        if _chosen(f, x, chunk, True):
-            return _auto(lambda: reverse.jacobian(f, x), lambda: forward.jacobian(f, x, chunk))
-        mode = "forward"
-    return reverse.jacobian(f, x) if _reverse(mode) else forward.jacobian(f, x, chunk)
+    return _either(mode, _chosen(f, x, chunk, True) if mode is None else False,
+                   lambda: reverse.jacobian(f, x), lambda: forward.jacobian(f, x, chunk))
 
 
 @over_trees("gradient")
@@ -126,11 +131,8 @@ def gradient(f: Callable[[Any], Any], x: Any, chunk: int | None = None, mode: st
     >>> gradient(lambda x: x[0] ** 2 + 3 * x[1], [1.0, 2.0])
     array([2., 3.])
     """
-    if mode is None:
-        if _chosen(f, x, chunk, False):
-            return _auto(lambda: reverse.gradient(f, x), lambda: forward.gradient(f, x, chunk))
-        mode = "forward"
-    return reverse.gradient(f, x) if _reverse(mode) else forward.gradient(f, x, chunk)
+    return _either(mode, _chosen(f, x, chunk, False) if mode is None else False,
+                   lambda: reverse.gradient(f, x), lambda: forward.gradient(f, x, chunk))
 
 
 @over_trees("hessian")
