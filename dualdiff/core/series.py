@@ -326,16 +326,16 @@ def _slope_of_value(a: float, b: float, rule: elementwise.Elementwise) -> Callab
     return series
 
 
-def _sech(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
-    """y = sech u: y' = -y tanh(u) u', with tanh's series from its own recurrence."""
+def _sech2(y0: Any, xs: list[Any], cs: list[Any], K: int, s: tuple[int, ...]) -> Any:
+    """y = sech(u)**2: y' = -2 y tanh(u) u', with tanh's series from its own recurrence."""
     th = np.concatenate([np.reshape(np.broadcast_to(rules.tanh(xs[0]), s), (1,) + s),
                          _slope_of_value(0.0, -1.0, rules.tanh)(rules.tanh(xs[0]), xs, [cs[0][:K]], K - 1, s)]) if K > 1 else None
     ju = weights(K, s) * cs[0][1:]
-    y, w = _Fill(y0, K, s), _Fill(-y0 * rules.tanh(xs[0]), K, s)
+    y, w = _Fill(y0, K, s), _Fill(-2.0 * y0 * rules.tanh(xs[0]), K, s)
     for k in range(1, K + 1):
         y.put(sum0(mul(ju[:k], w.back(k - 1))) / k)
         if k < K:
-            w.put(-_conv(y.forward(k), th, k))
+            w.put(-2.0 * _conv(y.forward(k), th, k))
     return y.higher()
 
 
@@ -349,8 +349,8 @@ RECURRENCES: dict[elementwise.Elementwise, _Recurrence] = {
     rules.tan: _slope_of_value(0.0, 1.0, rules.tan), rules.tanh: _slope_of_value(0.0, -1.0, rules.tanh),
 }
 # the table's private helpers that partials are written with (where present): the logistic function
-# (logaddexp's partials), sech (tanh's), the 2-norm's square root
-for _name, _hand in (("_logistic", lambda r: _slope_of_value(1.0, -1.0, r)), ("_sech", lambda r: _sech), ("_norm_root", lambda r: _sqrt)):
+# (logaddexp's partials), sech**2 (tanh's), the 2-norm's square root
+for _name, _hand in (("_logistic", lambda r: _slope_of_value(1.0, -1.0, r)), ("_sech2", lambda r: _sech2), ("_norm_root", lambda r: _sqrt)):
     _rule = getattr(rules, _name, None)
     if isinstance(_rule, elementwise.Elementwise):
         RECURRENCES[_rule] = _hand(_rule)

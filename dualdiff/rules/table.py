@@ -139,9 +139,12 @@ def _hypot1(x: Any) -> Any:
     return sqrt(x * x + 1) if _complex(x) else hypot(x, 1.0)
 
 
-def _sech_value(x: Any) -> Any:
-    with np.errstate(over="ignore"):  # cosh overflows to inf where sech underflows to 0: right
-        return 1 / cosh(x)
+def _sech2_value(x: Any) -> Any:
+    with np.errstate(over="ignore"):  # cosh overflows to inf where sech**2 underflows to 0: right
+        c = cosh(x)
+        if type(c) is np.ndarray:  # one buffer: large temporaries cost as much as the arithmetic
+            return np.divide(1.0, np.multiply(c, c, out=c), out=c)
+        return 1 / (c * c)
 
 
 def _logistic_value(z: Any) -> Any:
@@ -153,7 +156,7 @@ _times = E(_times_value, _times_float, lambda a, b, out: b, lambda a, b, out: a,
 _times.bilinear = True
 _times.own_product = _times
 # helpers whose every derivative stays finite where the function saturates (no inf meets a 0)
-_sech = E(_sech_value, lambda x: 1 / math.cosh(x), lambda x, out: -out * tanh(x), name="_sech")
+_sech2 = E(_sech2_value, lambda x: 1 / math.cosh(x) ** 2, lambda x, out: -2.0 * out * tanh(x), name="_sech2")
 _logistic = E(_logistic_value, lambda z: 1 / (1 + math.exp(-z)), lambda z, out: out * _logistic(-z), name="_logistic")
 # 0 with a nan slope: a derivative that is 0 itself but has no derivative of its own (the norm's at 0)
 _flat = E(lambda x: 0.0 * np.real(x), lambda x: 0.0, lambda x, out: math.nan, name="_flat")
@@ -202,7 +205,7 @@ arctan        = E(np.arctan, math.atan, lambda x, out: 1 / (1 + x * x))
 arctan2       = E(np.arctan2, math.atan2, _atan2_y, _atan2_x)
 sinh          = E(np.sinh, math.sinh, lambda x, out: cosh(x))
 cosh          = E(np.cosh, math.cosh, lambda x, out: sinh(x))
-tanh          = E(np.tanh, math.tanh, lambda x, out: (s := _sech(x)) * s)  # 1 - out**2 cancels from x = 19
+tanh          = E(np.tanh, math.tanh, lambda x, out: _sech2(x))  # 1 - out**2 cancels from x = 19
 arcsinh       = E(np.arcsinh, math.asinh, lambda x, out: 1 / _hypot1(x))
 arccosh       = E(np.arccosh, math.acosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))
 arctanh       = E(np.arctanh, math.atanh, lambda x, out: _or_nan(out, 1 / _one_minus_square(x)))
