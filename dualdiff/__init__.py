@@ -14,7 +14,7 @@ table), ``core`` (Dual, Var, the one function table), ``functions`` (NumPy's fun
 import importlib
 
 from .rules.table import TABLE as _TABLE
-from .core.dual import Dual
+from .core.dual import Dual, public_function as _public_function
 from .core.tape import Var
 from .core.number import from_objects as stack
 from .core.functions import after_import as _after_import
@@ -30,9 +30,10 @@ from .api.register import register_elementwise, register_function
 from .tools.graph import Graph, trace_graph
 from .tools.plot import plot_tangent, tangent_line
 
-# the elementwise table's functions, one export a line of rules/table.py (dualdiff.sin, ...)
-globals().update(_TABLE)
-abs = _TABLE["absolute"]
+# the elementwise table's functions, one export a line of rules/table.py (dualdiff.sin, ...), as plain
+# functions (fast to call); each one's ``.rule`` is the table's rule
+globals().update({_name: _public_function(_rule) for _name, _rule in _TABLE.items()})
+abs = absolute  # type: ignore[name-defined]  # noqa: F821
 
 __all__ = [
     "Dual", "Var", "stack", "default_chunk", "derivative", "gradient", "hessian", "jacobian", "jvp", "vjp", "hvp", "taylor",

@@ -74,7 +74,8 @@ def test_the_elementwise_page_lists_every_rule_with_its_derivative() -> None:
     for name in TABLE:
         assert f"## `{name}`" in page
         assert f"d/dx {name}(x" in page
-    assert "## `abs`" not in page and "`abs` is another name for" in page and dualdiff.abs is TABLE["absolute"]
+    assert "## `abs`" not in page and "`abs` is another name for" in page
+    assert dualdiff.abs is dualdiff.absolute and dualdiff.abs.rule is TABLE["absolute"]
 
 
 def test_doctest_runs_in_docstrings_are_fenced_for_markdown() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -54,15 +55,6 @@ def _hand_tag(tag: Any) -> int:
             "is the outer number; hand-made tags are constants to every automatic one)"
         )
     return int(tag)
-
-
-def _newf(v: float, d: Any, t: int) -> Dual:
-    """_new for a value known to be a Python float: the operators' short paths."""
-    r = _new_object(Dual)
-    r._v = v
-    r._d = d
-    r._t = t
-    return r
 
 
 def _new(v: Any, d: Any, t: int) -> Dual:
@@ -186,15 +178,20 @@ class Dual(Number):
         return (_new, (self._v, self._d, self._t))
 
     # --- arithmetic: value and derivative side by side; plain floats and same-shaped arrays take
-    # short paths (the rules' dispatch costs as much as a 100 x 100 tangent's arithmetic) ---
+    # short paths (the rules' dispatch costs as much as a 100 x 100 tangent's arithmetic), and a
+    # float result is built inline (a call to a constructor costs as much as its derivative) ---
     def __add__(self, other: Any) -> Any:
         v = self._v
         to = type(other)
         if type(v) is float:
             if to is float or to is int:
-                return _newf(v + other, self._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v + other, self._d, self._t
+                return r
             if to is Dual and other._t == self._t and type(other._v) is float:
-                return _newf(v + other._v, self._d + other._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v + other._v, self._d + other._d, self._t
+                return r
         elif _same_arrays(self, other):
             return _new(v + other._v, self._d + other._d, self._t)
         elif _array_constant(self, other):
@@ -203,7 +200,9 @@ class Dual(Number):
 
     def __radd__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int):
-            return _newf(other + self._v, self._d, self._t)
+            r = _new_object(Dual)
+            r._v, r._d, r._t = other + self._v, self._d, self._t
+            return r
         if _array_constant(self, other):
             return _new(other + self._v, self._d, self._t)
         return rules.add(other, self)
@@ -213,9 +212,13 @@ class Dual(Number):
         to = type(other)
         if type(v) is float:
             if to is float or to is int:
-                return _newf(v - other, self._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v - other, self._d, self._t
+                return r
             if to is Dual and other._t == self._t and type(other._v) is float:
-                return _newf(v - other._v, self._d - other._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v - other._v, self._d - other._d, self._t
+                return r
         elif _same_arrays(self, other):
             return _new(v - other._v, self._d - other._d, self._t)
         elif _array_constant(self, other):
@@ -224,7 +227,9 @@ class Dual(Number):
 
     def __rsub__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int):
-            return _newf(other - self._v, -self._d, self._t)
+            r = _new_object(Dual)
+            r._v, r._d, r._t = other - self._v, -self._d, self._t
+            return r
         if _array_constant(self, other):
             return _new(other - self._v, -self._d, self._t)
         return rules.subtract(other, self)
@@ -236,9 +241,13 @@ class Dual(Number):
         if type(v) is float:
             to = type(other)
             if (to is float or to is int) and other:
-                return _newf(v * other, self._d * other, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v * other, self._d * other, self._t
+                return r
             if to is Dual and other._t == self._t and type(other._v) is float and v and other._v:
-                return _newf(v * other._v, self._d * other._v + v * other._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v * other._v, self._d * other._v + v * other._d, self._t
+                return r
         elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
             return rules.square(self)
         elif _same_arrays(self, other):
@@ -251,7 +260,9 @@ class Dual(Number):
 
     def __rmul__(self, other: Any) -> Any:
         if type(self._v) is float and (type(other) is float or type(other) is int) and other:
-            return _newf(other * self._v, other * self._d, self._t)
+            r = _new_object(Dual)
+            r._v, r._d, r._t = other * self._v, other * self._d, self._t
+            return r
         if _array_factor(self, other):
             return _new(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
@@ -263,9 +274,13 @@ class Dual(Number):
                 if type(other) is Dual:
                     if other._t == self._t and type(other._v) is float and v:
                         q = v / other._v
-                        return _newf(q, (self._d - q * other._d) / other._v, self._t)
+                        r = _new_object(Dual)
+                        r._v, r._d, r._t = q, (self._d - q * other._d) / other._v, self._t
+                        return r
                 elif type(other) in _NUMBERS:
-                    return _newf(v / other, self._d / other, self._t)
+                    r = _new_object(Dual)
+                    r._v, r._d, r._t = v / other, self._d / other, self._t
+                    return r
             except ZeroDivisionError:  # IEEE answers (inf, nan) come from the general rule
                 pass
         elif type(other) is DualArray and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
@@ -283,23 +298,31 @@ class Dual(Number):
         v = self._v
         if type(v) is float and type(other) in _NUMBERS and v and other:
             q = other / v
-            return _newf(q, -q * self._d / v, self._t)
+            r = _new_object(Dual)
+            r._v, r._d, r._t = q, -q * self._d / v, self._t
+            return r
         return rules.divide(other, self)
 
     def __pow__(self, other: Any) -> Any:  # (u**c)' = c u**(c-1) u', and x**0 has derivative 0
         v = self._v
         if type(v) is float and (type(other) is float or type(other) is int):
             if other == 2 and v:
-                return _newf(v * v, 2.0 * v * self._d, self._t)
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v * v, 2.0 * v * self._d, self._t
+                return r
             if other != 0 and v > 0.0:  # no special point: the plain power rule
                 try:
                     y = v**other
                     if y > 1e-290:  # else y lost digits to underflow, and c y / x would too: the rule
-                        return _newf(y, other * y / v * self._d, self._t)
+                        r = _new_object(Dual)
+                        r._v, r._d, r._t = y, other * y / v * self._d, self._t
+                        return r
                 except OverflowError:
                     pass
             elif other == 0:
-                return _newf(1.0, scale_by_constant(0.0, self._d), self._t)  # the constant 1
+                r = _new_object(Dual)  # the constant 1
+                r._v, r._d, r._t = 1.0, scale_by_constant(0.0, self._d), self._t
+                return r
         elif type(v) is np.ndarray and type(other) in _NUMBERS and other == 2 and type(self._d) is np.ndarray:
             return _new(v * v, self._d * (2.0 * v), self._t)  # the square, without the power rule's guards
         return rules.power(self, other)
@@ -446,7 +469,7 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         else:
             with np.errstate(all="ignore"):
                 d = scale(p, d)
-        out = _new_object(Dual)  # built here, not by _newf: a call costs as much as the derivative
+        out = _new_object(Dual)  # built inline: a call costs as much as the derivative
         out._v, out._d, out._t = y, d, x._t
         return out
     if rule.complex_form is not None and np.iscomplexobj(v):
@@ -455,6 +478,48 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)
         return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
+
+
+def public_function(rule: elementwise.Elementwise) -> Callable[..., Any]:
+    """``rule`` as users call it (``dualdiff.sin``): a plain function, since Python calls a function
+    about three times faster than an object's ``__call__``, with the derivative of a float Dual worked
+    out inline (a scalar computation is mostly such calls). Anything else goes to the rule itself,
+    which ``.rule`` names.
+
+    >>> sin = public_function(rules.sin)
+    >>> sin(Dual(0.0, 2.0)), sin.rule is rules.sin
+    (Dual(0.0, 2.0), True)
+    """
+    scalar = rule.scalar
+    partial = None  # the partial on floats, bound on first use (the table's helpers are defined by then)
+
+    def call(x: Any, *rest: Any) -> Any:
+        nonlocal partial
+        if type(x) is Dual and not rest:
+            v, d = x._v, x._d
+            if type(v) is float and type(d) is float and scalar is not None:
+                if partial is None:
+                    partial = rule.float_partials()[0]
+                try:
+                    y = scalar(v)
+                    p = partial(v, y)
+                except FAST_PATH_MISSES:  # math raised (log of 0): apply_unary answers as IEEE arithmetic does
+                    return apply_unary(rule, x)
+                out = _new_object(Dual)
+                out._v, out._d, out._t = y, p * d, x._t
+                return out
+            return apply_unary(rule, x)
+        return rule(x, *rest)
+
+    def call_rule(*args: Any) -> Any:  # two arguments or more: the rule's own dispatch
+        return rule(*args)
+
+    fn: Callable[..., Any] = call if rule.unary else call_rule
+    fn.__name__ = fn.__qualname__ = rule.name
+    fn.__doc__ = rule.__doc__
+    fn.__module__ = "dualdiff"
+    fn.rule = rule  # type: ignore[attr-defined]
+    return fn
 
 
 def _moves(a: Any, t: int) -> bool:
