@@ -27,6 +27,7 @@ from ..rules import table as rules
 from ..rules.elementwise import FAST_PATH_MISSES, fresh, scale, scale_by_constant
 from . import functions
 from .number import ArrayNumber, Number, plain, to_objects
+from .temporaries import reusable
 
 AUTO_TAGS = 10**9  # the first tag `new_tag` hands out; tags given by hand (tag=k) stay below it
 new_tag = itertools.count(AUTO_TAGS).__next__  # thread-safe: a C iterator, never the same tag twice
@@ -193,9 +194,10 @@ class Dual(Number):
                 r._v, r._d, r._t = v + other._v, self._d + other._d, self._t
                 return r
         elif _same_arrays(self, other):
-            return _new(v + other._v, self._d + other._d, self._t)
+            into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
+            return _elementwise(np.add, self, other, into)
         elif _array_constant(self, other):
-            return _new(v + other, self._d, self._t)
+            return _new(np.add(v, other, out=v) if reusable(self, True, 1, other) else v + other, self._d, self._t)
         return rules.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
@@ -204,7 +206,8 @@ class Dual(Number):
             r._v, r._d, r._t = other + self._v, self._d, self._t
             return r
         if _array_constant(self, other):
-            return _new(other + self._v, self._d, self._t)
+            v = self._v
+            return _new(np.add(other, v, out=v) if reusable(self, False, 1, other) else other + v, self._d, self._t)
         return rules.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
@@ -220,9 +223,10 @@ class Dual(Number):
                 r._v, r._d, r._t = v - other._v, self._d - other._d, self._t
                 return r
         elif _same_arrays(self, other):
-            return _new(v - other._v, self._d - other._d, self._t)
+            into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
+            return _elementwise(np.subtract, self, other, into)
         elif _array_constant(self, other):
-            return _new(v - other, self._d, self._t)
+            return _new(np.subtract(v, other, out=v) if reusable(self, True, 1, other) else v - other, self._d, self._t)
         return rules.subtract(self, other)
 
     def __rsub__(self, other: Any) -> Any:
@@ -251,10 +255,18 @@ class Dual(Number):
         elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
             return rules.square(self)
         elif _same_arrays(self, other):
+            a, b = (self, other) if reusable(self, True, 1, other) else (other, self) if reusable(other, False, 0, self) else (None, None)
+            if a is not None:  # a is a temporary: the product goes into its arrays
+                d = a._d
+                t = b._d * a._v
+                np.multiply(d, b._v, out=d)
+                return _new(np.multiply(a._v, b._v, out=a._v), np.add(d, t, out=d), self._t)
             d = self._d * other._v  # one buffer for the tangent: a large temporary costs as much as the product
             d += other._d * v
             return _new(v * other._v, d, self._t)
         elif _array_factor(self, other):
+            if reusable(self, True, 1, other):
+                return _new(np.multiply(v, other, out=v), np.multiply(self._d, other, out=self._d), self._t)
             return _new(v * other, self._d * other, self._t)
         return rules.multiply(self, other)
 
@@ -264,6 +276,8 @@ class Dual(Number):
             r._v, r._d, r._t = other * self._v, other * self._d, self._t
             return r
         if _array_factor(self, other):
+            if reusable(self, False, 0, other):
+                return _new(np.multiply(other, self._v, out=self._v), np.multiply(other, self._d, out=self._d), self._t)
             return _new(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
 
@@ -286,7 +300,7 @@ class Dual(Number):
         elif type(other) is DualArray and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    qa = v / other._v
+                    qa = np.divide(v, other._v, out=v) if reusable(self, True, 1, other) else v / other._v
                     d = qa * other._d
                     if type(d) is np.ndarray and type(self._d) is np.ndarray and d.shape == self._d.shape:
                         np.subtract(self._d, d, out=d)  # (u' - q v') / v in one buffer
@@ -408,6 +422,13 @@ def _array_factor(a: Dual, c: Any) -> bool:
     """`_array_constant`, and a finite nonzero Python number (a 0 or inf factor goes to the rules)."""
     tc = type(c)
     return type(a._v) is np.ndarray and (tc is float or tc is int) and c != 0 and math.isfinite(c) and type(a._d) is np.ndarray
+
+
+def _elementwise(ufunc: Any, a: Dual, b: Dual, into: Dual | None) -> Dual:
+    """a + b or a - b of same-shaped array Duals, into the arrays of ``into`` (a temporary) if given."""
+    if into is None:
+        return _new(ufunc(a._v, b._v), ufunc(a._d, b._d), a._t)
+    return _new(ufunc(a._v, b._v, out=into._v), ufunc(a._d, b._d, out=into._d), a._t)
 
 
 def apply(rule: elementwise.Elementwise, args: tuple[Any, ...]) -> Dual:

@@ -147,6 +147,15 @@ def _sech2_value(x: Any) -> Any:
         return 1 / (c * c)
 
 
+def _half_over(r: Any) -> Any:
+    """0.5 / r, sqrt's slope from its value: +inf at -0.0 as at +0.0 (the side where sqrt is real),
+    in one buffer on arrays."""
+    if type(r) is np.ndarray:
+        q = np.add(r, 0.0)
+        return np.divide(0.5, q, out=q)
+    return 0.5 / (r + 0.0)
+
+
 def _logistic_value(z: Any) -> Any:
     return exp(-logaddexp(0.0 * z, -z))  # 1 / (1 + exp(-z)) with no overflow on either side
 
@@ -185,7 +194,7 @@ trunc         = E(np.trunc, None, _zero)
 rint          = E(np.rint, None, _zero)
 square        = E(np.square, lambda x: x * x, lambda x, out: 2 * x)
 reciprocal    = E(np.reciprocal, lambda x: 1 / x, lambda x, out: -out * out)
-sqrt          = E(np.sqrt, math.sqrt, lambda x, out: 0.5 / (out + 0.0))
+sqrt          = E(np.sqrt, math.sqrt, lambda x, out: _half_over(out))
 cbrt          = E(np.cbrt, getattr(math, "cbrt", None), lambda x, out: power(out, -2.0) / 3)
 exp           = E(np.exp, math.exp, lambda x, out: out)
 exp2          = E(np.exp2, getattr(math, "exp2", None), lambda x, out: out * LN2)
