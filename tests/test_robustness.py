@@ -26,6 +26,7 @@ from dualdiff import Dual, Var
 from dualdiff.api import reverse
 from dualdiff.core import dual as core_dual
 from dualdiff.core.number import Number, plain
+from dualdiff.rules import TABLE
 from dualdiff.tools.cli import main
 from dualdiff.tools.graph import Graph, trace_graph
 
@@ -210,6 +211,29 @@ def test_the_table_partials_keep_their_meaning_on_floats() -> None:
     for f, df, x in [(dd.sin, math.cos, 0.7), (dd.cos, lambda v: -math.sin(v), 0.7), (dd.arcsin, lambda v: 1 / math.sqrt(1 - v * v), 0.3),
                      (dd.log2, lambda v: 1 / (v * math.log(2)), 3.0), (dd.deg2rad, lambda v: math.pi / 180, 10.0)]:
         assert dd.derivative(f, x) == pytest.approx(df(x), rel=1e-15)
+
+
+FLOAT_POINTS = [0.0, -0.0, 1e-300, 1e-8, 0.3, 1.0, 2.5, 19.0, 40.0, 354.0, 356.0, 711.0, 1e300, math.inf, math.nan]
+
+
+@pytest.mark.parametrize("rule", [r for r in TABLE.values() if r.floats is not None], ids=lambda r: r.name)
+def test_a_float_partial_agrees_with_the_general_one(rule: Any) -> None:
+    """A rule's `floats=` partial (the fast path on Python floats) gives what the general partial gives
+    wherever math does not raise, and derivatives through dualdiff agree with it everywhere else."""
+    checked = 0
+    for x in FLOAT_POINTS + [-p for p in FLOAT_POINTS]:
+        with np.errstate(all="ignore"):
+            general = rule.partial(0, (np.float64(x),), rule.ufunc(np.float64(x)))
+        try:
+            fast = rule.float_partials()[0](x, rule.scalar(x))
+        except (ValueError, OverflowError, ZeroDivisionError):  # then the caller falls back to the general one
+            fast = None
+        if fast is not None:
+            checked += 1
+            assert fast == pytest.approx(float(general), rel=1e-15, nan_ok=True), x
+        d = dd.derivative(getattr(dd, rule.name), x)
+        assert d == pytest.approx(float(general), rel=1e-15, nan_ok=True) or (math.isnan(d) and math.isnan(general)), x
+    assert checked >= 10
 
 
 # --- 3. results that are not numbers ---

@@ -185,13 +185,13 @@ class Dual(Number):
         v = self._v
         to = type(other)
         if type(v) is float:
-            if to is float or to is int:
-                r = _new_object(Dual)
-                r._v, r._d, r._t = v + other, self._d, self._t
-                return r
             if to is Dual and other._t == self._t and type(other._v) is float:
                 r = _new_object(Dual)
                 r._v, r._d, r._t = v + other._v, self._d + other._d, self._t
+                return r
+            if to is float or to is int:
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v + other, self._d, self._t
                 return r
         elif _same_arrays(self, other):
             into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
@@ -214,13 +214,13 @@ class Dual(Number):
         v = self._v
         to = type(other)
         if type(v) is float:
-            if to is float or to is int:
-                r = _new_object(Dual)
-                r._v, r._d, r._t = v - other, self._d, self._t
-                return r
             if to is Dual and other._t == self._t and type(other._v) is float:
                 r = _new_object(Dual)
                 r._v, r._d, r._t = v - other._v, self._d - other._d, self._t
+                return r
+            if to is float or to is int:
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v - other, self._d, self._t
                 return r
         elif _same_arrays(self, other):
             into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
@@ -244,13 +244,13 @@ class Dual(Number):
         v = self._v
         if type(v) is float:
             to = type(other)
-            if (to is float or to is int) and other:
-                r = _new_object(Dual)
-                r._v, r._d, r._t = v * other, self._d * other, self._t
-                return r
             if to is Dual and other._t == self._t and type(other._v) is float and v and other._v:
                 r = _new_object(Dual)
                 r._v, r._d, r._t = v * other._v, self._d * other._v + v * other._d, self._t
+                return r
+            if (to is float or to is int) and other:
+                r = _new_object(Dual)
+                r._v, r._d, r._t = v * other, self._d * other, self._t
                 return r
         elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
             return rules.square(self)
@@ -511,14 +511,14 @@ def public_function(rule: elementwise.Elementwise) -> Callable[..., Any]:
     >>> sin(Dual(0.0, 2.0)), sin.rule is rules.sin
     (Dual(0.0, 2.0), True)
     """
-    scalar = rule.scalar
+    scalar = rule.scalar or rule  # a rule without a math twin computes floats itself, slower
     partial = None  # the partial on floats, bound on first use (the table's helpers are defined by then)
 
-    def call(x: Any, *rest: Any) -> Any:
+    def call(x: Any) -> Any:
         nonlocal partial
-        if type(x) is Dual and not rest:
+        if type(x) is Dual:
             v, d = x._v, x._d
-            if type(v) is float and type(d) is float and scalar is not None:
+            if type(v) is float and type(d) is float:
                 if partial is None:
                     partial = rule.float_partials()[0]
                 try:
@@ -530,7 +530,7 @@ def public_function(rule: elementwise.Elementwise) -> Callable[..., Any]:
                 out._v, out._d, out._t = y, p * d, x._t
                 return out
             return apply_unary(rule, x)
-        return rule(x, *rest)
+        return rule(x)
 
     def call_rule(*args: Any) -> Any:  # two arguments or more: the rule's own dispatch
         return rule(*args)

@@ -62,10 +62,14 @@ class Elementwise:
         scalar: Callable[..., Any] | None,
         *partials: Callable[..., Any],
         name: str | None = None,
+        floats: Callable[..., Any] | None = None,
     ) -> None:
         self.ufunc = ufunc
         self.scalar = scalar
         self.partials = partials
+        # a one-argument rule's partial on Python floats, where the general one calls a helper (a
+        # call costs as much as the arithmetic): equal to it wherever math does not raise (tested)
+        self.floats = floats
         self.nargs = len(partials)
         self.unary = self.nargs == 1
         self.name = name or ufunc.__name__
@@ -87,7 +91,7 @@ class Elementwise:
         They may raise where math does (log of 0); callers then fall back to ``partial``.
         """
         if self.on_floats is None:
-            self.on_floats = tuple(_on_floats(p) for p in self.partials)
+            self.on_floats = tuple(_on_floats(p) for p in ((self.floats,) if self.floats else self.partials))
         return self.on_floats
 
     def partial(self, i: int, args: tuple[Any, ...], out: Any) -> Any:

@@ -18,7 +18,9 @@ A partial is a formula of table rules, so a nested differentiation differentiate
 be right at every order, not only as a number. Where the textbook formula overflows, underflows or
 cancels although the derivative is a float (1 - tanh(x)**2, x / (x**2 + y**2)), another one is used.
 Plain floats take the math twins (`Elementwise.float_partials`): keep hot partials to rules, operators
-and module names (a builtin in a partial makes its globals slower to look up).
+and module names (a builtin in a partial makes its globals slower to look up). Where a hot partial
+needs a helper (a call costs as much as the arithmetic), ``floats=`` gives its form on Python floats,
+tested to agree with it.
 """
 
 from __future__ import annotations
@@ -194,12 +196,12 @@ trunc         = E(np.trunc, None, _zero)
 rint          = E(np.rint, None, _zero)
 square        = E(np.square, lambda x: x * x, lambda x, out: 2 * x)
 reciprocal    = E(np.reciprocal, lambda x: 1 / x, lambda x, out: -out * out)
-sqrt          = E(np.sqrt, math.sqrt, lambda x, out: _half_over(out))
+sqrt          = E(np.sqrt, math.sqrt, lambda x, out: _half_over(out), floats=lambda x, out: 0.5 / out)
 cbrt          = E(np.cbrt, getattr(math, "cbrt", None), lambda x, out: power(out, -2.0) / 3)
 exp           = E(np.exp, math.exp, lambda x, out: out)
 exp2          = E(np.exp2, getattr(math, "exp2", None), lambda x, out: out * LN2)
 expm1         = E(np.expm1, math.expm1, lambda x, out: exp(x))
-log           = E(np.log, math.log, lambda x, out: _where(out != out, out, 1 / (x + 0.0)))  # _or_nan, inlined: a hot rule
+log           = E(np.log, math.log, lambda x, out: _or_nan(out, 1 / (x + 0.0)), floats=lambda x, out: 1 / x)
 log2          = E(np.log2, math.log2, lambda x, out: _or_nan(out, 1 / (x * LN2 + 0.0)))
 log10         = E(np.log10, math.log10, lambda x, out: _or_nan(out, 1 / (x * LN10 + 0.0)))
 log1p         = E(np.log1p, math.log1p, lambda x, out: _or_nan(out, 1 / (1 + x)))
@@ -214,7 +216,7 @@ arctan        = E(np.arctan, math.atan, lambda x, out: 1 / (1 + x * x))
 arctan2       = E(np.arctan2, math.atan2, _atan2_y, _atan2_x)
 sinh          = E(np.sinh, math.sinh, lambda x, out: cosh(x))
 cosh          = E(np.cosh, math.cosh, lambda x, out: sinh(x))
-tanh          = E(np.tanh, math.tanh, lambda x, out: _sech2(x))  # 1 - out**2 cancels from x = 19
+tanh          = E(np.tanh, math.tanh, lambda x, out: _sech2(x), floats=lambda x, out: 1 / cosh(x) ** 2)  # 1 - out**2 cancels from x = 19
 arcsinh       = E(np.arcsinh, math.asinh, lambda x, out: 1 / _hypot1(x))
 arccosh       = E(np.arccosh, math.acosh, lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)))
 arctanh       = E(np.arctanh, math.atanh, lambda x, out: _or_nan(out, 1 / _one_minus_square(x)))
