@@ -97,11 +97,16 @@ def broadcast_arrays(*args: Any, subok: bool = False) -> tuple[Any, ...]:
 
 # --- concatenate: tangents side by side (zeros for constants); the cotangent is cut back into pieces ---
 def _concatenate_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, ...], axis: int) -> Any:
-    parts = []
-    for d, x in zip(ds, xs, strict=True):
-        s = k + np.shape(x)  # every part gets all of it (a scalar 0 or an unbatched tangent broadcast out)
-        parts.append(np.zeros(s) if d is None else d if np.shape(d) == s else np.broadcast_to(lift_batched(d, k, np.ndim(y)), s))
-    return np.concatenate(parts, axis + len(k))
+    full = [  # every tangent of its operand's whole shape: a scalar 0 or an unbatched tangent broadcast out
+        d if d is None or np.shape(d) == k + np.shape(x) else np.broadcast_to(lift_batched(d, k, np.ndim(y)), k + np.shape(x))
+        for d, x in zip(ds, xs, strict=True)
+    ]
+    return _side_by_side(full, xs, k, axis)
+
+
+def _side_by_side(ds: list[Any], xs: Any, k: tuple[int, ...], axis: int) -> Any:
+    """Tangents of their operands' whole shapes (None, a constant's: zeros) concatenated along ``axis``."""
+    return np.concatenate([np.zeros(k + np.shape(x)) if d is None else d for d, x in zip(ds, xs, strict=True)], axis + len(k))
 
 
 def _concatenate_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, axis: int) -> Any:
@@ -116,40 +121,43 @@ _concatenate.linear = True
 @register(np.concatenate, np.concat) if hasattr(np, "concat") else register(np.concatenate)
 def concatenate(arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = None, casting: Any = None) -> Any:
     refuse("concatenate", out=out)
+    fast = None if axis is None else _concatenate_duals(arrays, axis)
+    if fast is not None:
+        return fast
     xs = [_as_operand(a) for a in arrays]
     if axis is None:
         xs, axis = [ravel(x) for x in xs], 0
-    axis = int(axis) % builtins.max(1, ndim(xs[0]))
-    fast = _concatenate_duals(xs, axis)
-    return _concatenate(*xs, axis=axis) if fast is None else fast
+    return _concatenate(*xs, axis=int(axis) % builtins.max(1, ndim(xs[0])))
 
 
-def _concatenate_duals(xs: list[Any], axis: int) -> Any:
+def _concatenate_duals(arrays: Any, axis: Any) -> Any:
     """The common case without the primitive's dispatch (at n = 100 it costs as much as NumPy's
-    work): array Duals of one differentiation, with plain tangents of one batch, beside plain float
+    work): array Duals of one differentiation, with plain tangents of one batch, beside float
     constants (a shift, a padding). None for anything else, which takes the general way."""
     t = k = None
     vals, ds = [], []
-    for x in xs:
-        if type(x) is DualArray:
-            v, d = x._v, x._d
-            if type(v) is not np.ndarray or type(d) is not np.ndarray or (t is not None and x._t != t):
+    for a in arrays:
+        if type(a) is DualArray:
+            v, d = a._v, a._d
+            if type(v) is not np.ndarray or type(d) is not np.ndarray or (t is not None and a._t != t):
                 return None
             kx = d.shape[: d.ndim - v.ndim]
             if d.shape[len(kx) :] != v.shape or (k is not None and kx != k):
                 return None
-            t, k = x._t, kx
+            t, k = a._t, kx
             vals.append(v)
             ds.append(d)
-        elif type(x) is np.ndarray and x.dtype.kind in "fi":
-            vals.append(x)
-            ds.append(None)
         else:
-            return None
+            a = np.asarray(a) if type(a) is list or type(a) is tuple else a
+            if type(a) is not np.ndarray or a.dtype.kind not in "fi":
+                return None
+            vals.append(a)
+            ds.append(None)
     if t is None or k is None:
         return None
+    axis = int(axis) % builtins.max(1, vals[0].ndim)
     y = np.concatenate(vals, axis)
-    return dual_of(y, _concatenate_jvp(ds, vals, y, k, axis), k, t)
+    return dual_of(y, _side_by_side(ds, vals, k, axis), k, t)
 
 
 # --- composites: reshape, transpose, concatenate and indexing, so both modes follow ---
