@@ -65,3 +65,14 @@ def test_jacobian_identity_seed_for_shaped_inputs() -> None:
         expected[i + i] += np.cos(x[i]) * x[j]
         expected[i + j] += np.sin(x[i])
     np.testing.assert_allclose(J, expected, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("tangent", [T1[0], TK[:, 0]], ids=["one-direction", "batched"])
+@pytest.mark.parametrize("index", [slice(1, None), slice(None, -1), slice(None, None, -2), slice(5, 9)])
+def test_slicing_short_path_equals_the_general_indexing(tangent: np.ndarray, index: slice) -> None:
+    x = Dual(V[0], tangent, tag=3)
+    fast, general = x[index], x[(index,)]  # a tuple index takes the general way
+    assert type(fast) is type(general) and fast.tag == general.tag == 3
+    np.testing.assert_array_equal(fast.value, general.value)
+    np.testing.assert_array_equal(fast.derivative, general.derivative)
+    assert fast.derivative.shape == tangent.shape[:-1] + np.shape(V[0][index])

@@ -351,7 +351,10 @@ class DualArray(Dual, ArrayNumber):
     def __getitem__(self, index: Any) -> Dual:
         if isinstance(index, Dual):
             raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
-        v = self._v[index]
+        v, d = self._v, self._d
+        if type(index) is slice and type(v) is np.ndarray and type(d) is np.ndarray:  # x[1:], x[:-1]: views of both
+            return _new(v[index], d[:, index] if d.ndim > v.ndim else d[index], self._t)
+        v = v[index]
         if is_batched(self):
             d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]
         else:
