@@ -314,15 +314,10 @@ def _directions(x: Any, chunk: int | None) -> Iterator[np.ndarray]:
     k = default_chunk(n) if chunk is None else int(chunk)
     if k < 1:
         raise ValueError(f"chunk must be a positive number of directions, not {chunk}")
-    if k >= n:  # one pass: the identity, its ones set through a flat view (np.eye costs twice as much)
-        seed = np.zeros(n * n)
-        seed[:: n + 1] = 1.0
-        yield seed.reshape((n,) + shape(x))
-        return
-    for start in range(0, n, k):
+    for start in range(0, n, k):  # k >= n: one pass, the identity
         m = min(k, n - start)
-        seed = np.zeros((m, n))
-        seed[np.arange(m), start + np.arange(m)] = 1.0
+        seed = np.zeros(m * n)
+        seed[start :: n + 1] = 1.0  # the ones at (i, start + i), i < m, through a flat view (np.eye costs twice as much)
         yield seed.reshape((m,) + shape(x))
 
 
