@@ -575,8 +575,8 @@ def apply_primitive(prim: functions.Primitive, xs: tuple[Any, ...], params: dict
         with np.errstate(all="ignore"):
             d = prim.jvp(ds, tuple(vals), y, k, **params)
     if isinstance(y, tuple):
-        return tuple(dual_of(a, b, k, t) for a, b in zip(y, d, strict=True))
-    return dual_of(y, d, k, t)
+        return tuple(_dual_of(a, b, k, t) for a, b in zip(y, d, strict=True))
+    return _dual_of(y, d, k, t)
 
 
 def _apply_one(prim: functions.Primitive, x: Dual, params: dict[str, Any]) -> Any:
@@ -588,15 +588,15 @@ def _apply_one(prim: functions.Primitive, x: Dual, params: dict[str, Any]) -> An
     k = shape(d)[:1] if ndim(d) > ndim(v) else ()
     y = prim.value(v, **params)
     if prim.tangent is not None:
-        return dual_of(y, prim.tangent(d, k, params), k, x._t)
+        return _dual_of(y, prim.tangent(d, k, params), k, x._t)
     with np.errstate(all="ignore"):
         dy = prim.jvp([d], (v,), y, k, **params)
     if isinstance(y, tuple):
-        return tuple(dual_of(a, b, k, x._t) for a, b in zip(y, dy, strict=True))
-    return dual_of(y, dy, k, x._t)
+        return tuple(_dual_of(a, b, k, x._t) for a, b in zip(y, dy, strict=True))
+    return _dual_of(y, dy, k, x._t)
 
 
-def dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:
+def _dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:
     """A result Dual; a constant output (d None: an integer, a sign) stays a plain value."""
     if type(y) is np.ndarray and type(d) is np.ndarray and y.ndim and d.shape == k + y.shape:  # the common case
         r = _new_object(DualArray)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dual import DualArray, dual_of, lift_batched, ndim, shape, unbroadcast
+from ..core.dual import DualArray, _new, lift_batched, ndim, shape, unbroadcast
 from ..core.functions import Primitive, linear, refuse, register
 from ..core.number import from_objects, plain
 
@@ -106,7 +106,7 @@ def _concatenate_jvp(ds: list[Any], xs: tuple[Any, ...], y: Any, k: tuple[int, .
 
 def _side_by_side(ds: list[Any], xs: Any, k: tuple[int, ...], axis: int) -> Any:
     """Tangents of their operands' whole shapes (None, a constant's: zeros) concatenated along ``axis``."""
-    return np.concatenate([np.zeros(k + np.shape(x)) if d is None else d for d, x in zip(ds, xs, strict=True)], axis + len(k))
+    return np.concatenate([np.zeros(k + shape(x)) if d is None else d for d, x in zip(ds, xs, strict=True)], axis + len(k))
 
 
 def _concatenate_vjp(i: int, g: Any, xs: tuple[Any, ...], y: Any, axis: int) -> Any:
@@ -120,7 +120,8 @@ _concatenate.linear = True
 
 @register(np.concatenate, np.concat) if hasattr(np, "concat") else register(np.concatenate)
 def concatenate(arrays: Any, axis: Any = 0, out: Any = None, *, dtype: Any = None, casting: Any = None) -> Any:
-    refuse("concatenate", out=out)
+    if out is not None:
+        refuse("concatenate", out=out)
     fast = None if axis is None else _concatenate_duals(arrays, axis)
     if fast is not None:
         return fast
@@ -141,8 +142,8 @@ def _concatenate_duals(arrays: Any, axis: Any) -> Any:
             v, d = a._v, a._d
             if type(v) is not np.ndarray or type(d) is not np.ndarray or (t is not None and a._t != t):
                 return None
-            kx = d.shape[: d.ndim - v.ndim]
-            if d.shape[len(kx) :] != v.shape or (k is not None and kx != k):
+            kx = d.shape[:1] if d.ndim > v.ndim else ()
+            if (d.shape[1:] if kx else d.shape) != v.shape or (k is not None and kx != k):
                 return None
             t, k = a._t, kx
             vals.append(v)
@@ -155,9 +156,9 @@ def _concatenate_duals(arrays: Any, axis: Any) -> Any:
             ds.append(None)
     if t is None or k is None:
         return None
-    axis = int(axis) % builtins.max(1, vals[0].ndim)
-    y = np.concatenate(vals, axis)
-    return dual_of(y, _side_by_side(ds, vals, k, axis), k, t)
+    if type(axis) is not int or not 0 <= axis < vals[0].ndim:
+        axis = int(axis) % builtins.max(1, vals[0].ndim)
+    return _new(np.concatenate(vals, axis), _side_by_side(ds, vals, k, axis), t)  # an array of the tangent's shape
 
 
 # --- composites: reshape, transpose, concatenate and indexing, so both modes follow ---
