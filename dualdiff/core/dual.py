@@ -388,7 +388,10 @@ class DualArray(Dual, ArrayNumber):
     def __getitem__(self, index: Any) -> Dual:
         if isinstance(index, Dual):
             raise TypeError(_DROP.format(what="Using a Dual as an index", hint=""))
-        v = self._v[index]
+        v, d = self._v, self._d
+        if type(index) is slice and type(v) is np.ndarray and type(d) is np.ndarray:  # x[1:], x[:-1]: views of both
+            return _new(v[index], d[:, index] if d.ndim > v.ndim else d[index], self._t)
+        v = v[index]
         if is_batched(self):
             d = self._d[(slice(None),) + (index if isinstance(index, tuple) else (index,))]
         else:
@@ -681,6 +684,10 @@ def _apply_one(prim: functions.Primitive, x: Dual, params: dict[str, Any]) -> An
 
 def _dual_of(y: Any, d: Any, k: tuple[int, ...], t: int) -> Any:
     """A result Dual; a constant output (d None: an integer, a sign) stays a plain value."""
+    if type(y) is np.ndarray and type(d) is np.ndarray and y.ndim and d.shape == k + y.shape:  # the common case
+        r = _new_object(DualArray)
+        r._v, r._d, r._t = y, d, t
+        return r
     if d is None:
         return y
     y = float(y) if type(y) is np.float64 or (type(y) is np.ndarray and y.ndim == 0 and y.dtype == np.float64) else y

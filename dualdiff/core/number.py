@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..rules import table as rules
-from ..rules.elementwise import BY_UFUNC, Elementwise, rule_for
+from ..rules.elementwise import BY_UFUNC, UNARY, Elementwise, rule_for
 from .functions import FUNCTIONS, no_rule, refuse
 
 
@@ -197,7 +197,8 @@ class Number:
             rule = BY_UFUNC.get(ufunc)
             if rule is not None:
                 if len(inputs) == 1:
-                    return rule(inputs[0])
+                    h = UNARY.get(type(inputs[0]))  # straight to the number type's handler
+                    return rule(inputs[0]) if h is None or not rule.unary else h(rule, inputs[0])
                 if not any(_is_objects(a) for a in inputs):
                     return rule(*inputs)
         return ufunc_call(ufunc, method, inputs, kwargs)
