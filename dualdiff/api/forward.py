@@ -175,11 +175,7 @@ def _evaluate(f: Callable[..., Any], x: Any, seed: Any, tag: int) -> tuple[Any, 
 
 def _nan_beyond(value: Any, d: Any) -> bool:
     """A nan in the derivative where the value is not nan (0 times inf somewhere on the way)?"""
-    if type(d) is np.ndarray and d.dtype == np.float64:  # the common case: one pass, min propagates a nan
-        low = d.min() if d.size else 0.0
-        if low == low:
-            return False
-    elif not has_nan(d):
+    if not has_nan(d):
         return False
     if isinstance(d, Dual) or isinstance(value, Dual):
         return True
