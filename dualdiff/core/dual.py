@@ -25,7 +25,7 @@ import numpy as np
 from ..rules import elementwise
 from ..rules import table as rules
 from ..rules.elementwise import FAST_PATH_MISSES, fresh, scale, scale_by_constant
-from . import functions
+from . import functions, temporaries
 from .number import ArrayNumber, Number, plain, to_objects
 from .temporaries import reusable
 
@@ -194,10 +194,13 @@ class Dual(Number):
                 r._v, r._d, r._t = v + other, self._d, self._t
                 return r
         elif _same_arrays(self, other):
-            into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
+            into = None  # a temporary operand, whose arrays take the result (core/temporaries.py)
+            if v.size >= temporaries.MIN_SIZE:
+                into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
             return _elementwise(np.add, self, other, into)
         elif _array_constant(self, other):
-            return _new(np.add(v, other, out=v) if reusable(self, True, 1, other) else v + other, self._d, self._t)
+            reuse = v.size >= temporaries.MIN_SIZE and reusable(self, True, 1, other)
+            return _new(np.add(v, other, out=v) if reuse else v + other, self._d, self._t)
         return rules.add(self, other)
 
     def __radd__(self, other: Any) -> Any:
@@ -207,7 +210,8 @@ class Dual(Number):
             return r
         if _array_constant(self, other):
             v = self._v
-            return _new(np.add(other, v, out=v) if reusable(self, False, 1, other) else other + v, self._d, self._t)
+            reuse = v.size >= temporaries.MIN_SIZE and reusable(self, False, 1, other)
+            return _new(np.add(other, v, out=v) if reuse else other + v, self._d, self._t)
         return rules.add(other, self)
 
     def __sub__(self, other: Any) -> Any:
@@ -223,10 +227,13 @@ class Dual(Number):
                 r._v, r._d, r._t = v - other, self._d, self._t
                 return r
         elif _same_arrays(self, other):
-            into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
+            into = None  # a temporary operand, whose arrays take the result (core/temporaries.py)
+            if v.size >= temporaries.MIN_SIZE:
+                into = self if reusable(self, True, 1, other) else other if reusable(other, False, 0, self) else None
             return _elementwise(np.subtract, self, other, into)
         elif _array_constant(self, other):
-            return _new(np.subtract(v, other, out=v) if reusable(self, True, 1, other) else v - other, self._d, self._t)
+            reuse = v.size >= temporaries.MIN_SIZE and reusable(self, True, 1, other)
+            return _new(np.subtract(v, other, out=v) if reuse else v - other, self._d, self._t)
         return rules.subtract(self, other)
 
     def __rsub__(self, other: Any) -> Any:
@@ -255,7 +262,12 @@ class Dual(Number):
         elif other is self and type(v) is np.ndarray:  # x * x: (x**2)' = 2 x x', two passes instead of three
             return rules.square(self)
         elif _same_arrays(self, other):
-            a, b = (self, other) if reusable(self, True, 1, other) else (other, self) if reusable(other, False, 0, self) else (None, None)
+            a, b = None, None
+            if v.size >= temporaries.MIN_SIZE:
+                if reusable(self, True, 1, other):
+                    a, b = self, other
+                elif reusable(other, False, 0, self):
+                    a, b = other, self
             if a is not None:  # a is a temporary: the product goes into its arrays
                 d = a._d
                 t = b._d * a._v
@@ -265,7 +277,7 @@ class Dual(Number):
             d += other._d * v
             return _new(v * other._v, d, self._t)
         elif _array_factor(self, other):
-            if reusable(self, True, 1, other):
+            if v.size >= temporaries.MIN_SIZE and reusable(self, True, 1, other):
                 return _new(np.multiply(v, other, out=v), np.multiply(self._d, other, out=self._d), self._t)
             return _new(v * other, self._d * other, self._t)
         return rules.multiply(self, other)
@@ -276,7 +288,7 @@ class Dual(Number):
             r._v, r._d, r._t = other * self._v, other * self._d, self._t
             return r
         if _array_factor(self, other):
-            if reusable(self, False, 0, other):
+            if self._v.size >= temporaries.MIN_SIZE and reusable(self, False, 0, other):
                 return _new(np.multiply(other, self._v, out=self._v), np.multiply(other, self._d, out=self._d), self._t)
             return _new(other * self._v, other * self._d, self._t)
         return rules.multiply(other, self)
@@ -300,7 +312,8 @@ class Dual(Number):
         elif type(other) is DualArray and other._t == self._t and type(v) is np.ndarray and type(other._v) is np.ndarray:
             if is_batched(self) == is_batched(other) and v.ndim == other._v.ndim:  # arrays: 3 passes, not 8
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    qa = np.divide(v, other._v, out=v) if reusable(self, True, 1, other) else v / other._v
+                    reuse = v.size >= temporaries.MIN_SIZE and reusable(self, True, 1, other)
+                    qa = np.divide(v, other._v, out=v) if reuse else v / other._v
                     d = qa * other._d
                     if type(d) is np.ndarray and type(self._d) is np.ndarray and d.shape == self._d.shape:
                         np.subtract(self._d, d, out=d)  # (u' - q v') / v in one buffer
@@ -496,12 +509,22 @@ def apply_unary(rule: elementwise.Elementwise, x: Dual) -> Dual:
         out = _new_object(Dual)  # built inline: a call costs as much as the derivative
         out._v, out._d, out._t = y, d, x._t
         return out
+    d = x._d
+    if type(v) is np.ndarray and type(d) is np.ndarray and v.dtype.kind == "f":  # arrays: no dispatch either
+        y = rule.ufunc(v)
+        with np.errstate(all="ignore"):
+            p = rule.partials[0](v, y)
+            if type(p) is not np.ndarray or p.dtype.kind != "f":  # a number, or a selection (bool)
+                return _new(y, scale(p, d), x._t)
+            if p.shape == d.shape and p.dtype == d.dtype and rule.fresh_partials and fresh(p, v, y):
+                return _new(y, np.multiply(p, d, out=p), x._t)
+            return _new(y, p * d, x._t)
     if rule.complex_form is not None and np.iscomplexobj(v):
         return rule.complex_form(x)
     y = rule(v)
     with np.errstate(all="ignore"):
         p = rule.partial(0, (v,), y)
-        return _new(y, scale(p, x._d, rule.fresh_partials and fresh(p, v, y)), x._t)
+        return _new(y, scale(p, d, rule.fresh_partials and fresh(p, v, y)), x._t)
 
 
 def public_function(rule: elementwise.Elementwise) -> Callable[..., Any]:

@@ -133,3 +133,4 @@ def reusable(x: Any, left: bool, held: int = 0, other: Any = None) -> bool:
     if frame.f_code.co_code[frame.f_lasti] != _BINARY_OP:
         return False
     return _site(frame.f_code, frame.f_lasti)[0 if left else 1]
+
