@@ -7,6 +7,7 @@
     python benchmarks/run.py --profile    # cProfile of dualdiff on the scalar chain and the n = 1000 Jacobian
     python benchmarks/run.py --only 1,3b --peers autograd,jax
     python benchmarks/run.py --only threads,parallel   # no BLAS-thread cliff; a Jacobian over two workers
+    python benchmarks/run.py --default-malloc    # glibc's heap trimming left on (by default it is pinned: see pin_allocator)
 
 Every implementation is run once and checked (dualdiff against the workload's reference, floors and
 peers against dualdiff) before it is timed; a mismatch is reported instead of a time. A time is the
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import ctypes
+import ctypes.util
 import gc
 import os
 import platform
@@ -32,6 +35,7 @@ from typing import Any
 # One thread for every library (unless set otherwise): on a shared 2-core machine a multithreaded BLAS
 # spends more time waking threads than multiplying (a 32x100 @ 100x500 matmul: 30 ms instead of 0.1 ms).
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+ALLOCATOR = "allocator: as it comes"
 if __name__ == "__main__":  # before NumPy loads its BLAS; importing this module (the test) changes nothing
     for _name in THREAD_VARIABLES:
         os.environ.setdefault(_name, "1")
@@ -225,6 +229,25 @@ def render(head: list[str], body: list[list[str]], markdown: bool) -> str:
     return "\n".join("  ".join(str(c).ljust(n) for c, n in zip(row, widths, strict=True)).rstrip() for row in [head, *body])
 
 
+# glibc hands freed heap memory back to the OS once the top of its heap holds more than a threshold
+# it adjusts as it goes, and large arrays go to mmap below another: which state a run lands in is
+# chance (a new function elsewhere moves it), and in the bad one every array is page-faulted in
+# again (the n = 100 Jacobian's floor: 55 us or 250 us by the luck of the run). Pinned, each
+# implementation's time is its own arithmetic and overhead. --default-malloc measures without.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+
+
+def pin_allocator() -> str:
+    """Keep glibc from returning freed memory to the OS during the run; what was done, for the header."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        if libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 and libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1:
+            return "allocator: glibc, trimming off and arrays up to 32 MB on the heap (--default-malloc: as it comes)"
+    except (OSError, AttributeError):
+        pass
+    return "allocator: as it comes (not glibc)"
+
+
 def machine() -> list[str]:
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -236,6 +259,7 @@ def machine() -> list[str]:
         f"CPU: {cpu}, {os.cpu_count()} cores ({platform.system()} {platform.release()})",
         f"Python {platform.python_version()}, NumPy {np.__version__}, dualdiff {dualdiff.__version__}",
         "threads: " + ", ".join(f"{n}={os.environ.get(n)}" for n in THREAD_VARIABLES),
+        ALLOCATOR,
     ]
 
 
@@ -274,11 +298,14 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--check", action="store_true", help="small sizes, no timing; exit 1 if a derivative does not match")
     mode.add_argument("--profile", action="store_true", help="cProfile of dualdiff on the scalar chain and the Jacobian")
     p.add_argument("--markdown", action="store_true", help="print the tables in Markdown")
+    p.add_argument("--default-malloc", action="store_true", help="leave glibc's heap trimming as it is (see pin_allocator)")
     p.add_argument("--peers", default="all", help=f"comma-separated peers to include, or all / none ({', '.join(peers.NAMES)})")
     keys = "1, 2, 3a, 3b, 4a, 4b, 5 (3 = 3a and 3b), sparse, 6a-6e, threads, parallel"
     p.add_argument("--only", default="", help=f"comma-separated workload keys: {keys}")
     args = p.parse_args(argv)
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
+    global ALLOCATOR
+    ALLOCATOR = "allocator: as it comes (--default-malloc)" if args.default_malloc or args.check else pin_allocator()
     if args.profile:
         profile(only)
         return 0
