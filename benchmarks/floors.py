@@ -113,6 +113,44 @@ def elementwise_tangent(x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.nd
     return y, dy
 
 
+def elementwise_by_operation(x: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`workloads.elementwise`'s tangent as forward mode computes it, one operation at a time (each
+    operation's value and tangent from its operands'), in raw NumPy with every buffer reused that
+    can be: the floor of per-operation forward mode, which `elementwise_tangent`'s fused algebra
+    (shared products, one expression for the whole derivative) is not."""
+    s, ds = np.sin(x), np.cos(x)
+    ds *= v
+    a, da = -0.25 * x, -0.25 * v
+    t = v * a
+    da *= x
+    da += t
+    a *= x
+    e = np.exp(a)
+    de = e * da
+    th, dth = np.tanh(x), np.cosh(x)  # tanh' = 1 / cosh**2, as dualdiff computes it (accurate at saturation)
+    dth *= dth
+    np.divide(1.0, dth, out=dth)
+    dth *= v
+    q, dq = x * x, 2.0 * x
+    dq *= v
+    q += 1.0
+    r = np.sqrt(q)
+    dr = r + 0.0
+    np.divide(0.5, dr, out=dr)
+    dr *= dq
+    y, dy = s * e, ds * e
+    dy += s * de
+    tr = th / r
+    dtr = tr * dr
+    np.subtract(dth, dtr, out=dtr)
+    dtr /= r
+    y += tr
+    dy += dtr
+    y += 0.5 * x
+    dy += 0.5 * v
+    return y, dy
+
+
 def elementwise_grad(x: np.ndarray) -> np.ndarray:
     """Hand-written backprop of sum(elementwise(x)): the elementwise derivative itself."""
     return elementwise_tangent(x, np.ones_like(x))[1]

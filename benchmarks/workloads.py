@@ -160,6 +160,7 @@ def elementwise_jvp(sizes: dict[str, Any], wanted: dict[str, Any]) -> Workload:
         Impl("NumPy f(x) (primal)", "primal", discard(lambda: elementwise(x, np))),
         Impl("hand-written tangent", "floor", hand),
         Impl("minimal dual class", "floor", lambda: elementwise(floors.MiniDual(x, v), floors.mini_numpy).d),
+        Impl("raw NumPy, one operation at a time", "floor", lambda: floors.elementwise_by_operation(x, v)[1]),
         Impl("dualdiff.jvp", "dualdiff", lambda: dualdiff.jvp(lambda z: elementwise(z, np), x, v)[1]),
     ]
     return Workload(
