@@ -12,7 +12,8 @@
 Every implementation is run once and checked (dualdiff against the workload's reference, floors and
 peers against dualdiff) before it is timed; a mismatch is reported instead of a time. A time is the
 median of several samples after a warm-up, with the garbage collector off as in `timeit`; the
-implementations of a workload take turns sample by sample, so a noisy neighbour hits them alike.
+implementations of a workload take turns sample by sample, in a shuffled order each round, so a
+noisy neighbour hits them alike and none always runs after the same one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import gc
 import os
 import platform
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -100,6 +102,7 @@ def plan(row: Row, timing: Timing) -> Plan:
 
 def sample(p: Plan) -> None:
     fn = p.row.impl.fn
+    fn()  # type: ignore[misc]  # untimed: the first call after another implementation's finds the caches in its state
     gc.disable()
     try:
         t = time.perf_counter()
@@ -155,7 +158,7 @@ def verify(w: Workload) -> tuple[list[Row], list[str], bool]:
 
 def time_rows(rows: list[Row], timing: Timing, log: Callable[[str], None]) -> None:
     """Median times; the samples of a workload's implementations take turns, so that a noisy
-    neighbour on a shared machine slows them all alike instead of one of them."""
+    neighbour on a shared machine slows them all alike instead of one of them, in a shuffled order."""
     plans = []
     for row in rows:
         if row.impl.timed is not None:
@@ -164,8 +167,9 @@ def time_rows(rows: list[Row], timing: Timing, log: Callable[[str], None]) -> No
         elif row.usable:
             plans.append(plan(row, timing))
     log(f"  timing {len(plans)} implementations in turn ...")
-    while any(len(p.samples) < p.repeats for p in plans):
-        for p in plans:
+    order = random.Random(0)  # a new order each round: what runs just before one (and leaves the
+    while any(len(p.samples) < p.repeats for p in plans):  # caches and the heap in its own state) is not always the same
+        for p in order.sample(plans, len(plans)):
             if len(p.samples) < p.repeats:
                 sample(p)
     for p in plans:
