@@ -161,3 +161,31 @@ def test_jvp_of_an_expression_with_temporaries_is_exact() -> None:
     _, t = jvp(f, X, U)
     exact = ((2 * X) * np.sin(X) + (X * X + 1.0) * np.cos(X)) / (X + 2.0) - (X * X + 1.0) * np.sin(X) / (X + 2.0) ** 2 - 0.5
     assert np.allclose(t, exact * U, rtol=1e-12, atol=1e-14)  # atol: where the derivative crosses 0
+
+
+def _random_expression(rng: np.random.Generator, depth: int) -> str:
+    """An expression of a, b, constants, the four operators, negation and function calls."""
+    if depth == 0:
+        return str(rng.choice(["a", "b", "1.5", "X", "a", "b"]))
+    kind = rng.integers(0, 4)
+    left, right = _random_expression(rng, depth - 1), _random_expression(rng, depth - 1)
+    if kind == 0:
+        return f"-({left})"
+    if kind == 1:
+        return f"np.sin({left})"
+    return f"({left}) {rng.choice(['+', '-', '*', '/'])} ({right})"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_expressions_are_bit_for_bit_those_without_elision(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(seed)
+    text = _random_expression(rng, 4)
+    if "a" not in text and "b" not in text:
+        text = f"({text}) * a"
+    code = compile(text, "<expression>", "eval")
+    a, b = _operands()
+    got = eval(code, {"np": np, "X": X}, {"a": a, "b": b})  # noqa: S307  (our own generated expression)
+    want = _without_elision(lambda a, b: eval(code, {"np": np, "X": X}, {"a": a, "b": b}), monkeypatch)  # noqa: S307
+    assert np.array_equal(got.value, want.value, equal_nan=True), text
+    assert np.array_equal(got.derivative, want.derivative, equal_nan=True), text
+    assert np.array_equal(a.value, X) and np.array_equal(a.derivative, U) and np.array_equal(b.value, Y), text
