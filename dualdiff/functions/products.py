@@ -5,6 +5,7 @@ others); dot, tensordot, inner, outer, vdot, kron, cross, polyval and the rest a
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -250,11 +251,27 @@ def kron(a: Any, b: Any) -> Any:
     return reshape(r, tuple(x * y for x, y in zip(sa, sb, strict=True)))
 
 
+def _cross_takes_2_vectors() -> bool:
+    """Does the installed NumPy take 2-element vectors in np.cross (deprecated in 2.0, refused by 2.5)?"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            np.cross(np.ones(2), np.ones(2))
+        except ValueError:
+            return False
+    return True
+
+
+_CROSS_2D = _cross_takes_2_vectors()
+
+
 @register(np.cross)
 def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: Any = None) -> Any:
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = moveaxis(_as_operand(a), axisa, -1), moveaxis(_as_operand(b), axisb, -1)
+    if not _CROSS_2D and 2 in (shape(a)[-1], shape(b)[-1]):
+        np.cross(np.ones(shape(a)[-1:]), np.ones(shape(b)[-1:]))  # NumPy's own refusal, with its message
     if shape(a)[-1] == shape(b)[-1] == 2:
         return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
     a, b = (concatenate([x, np.zeros(shape(x)[:-1] + (1,))], -1) if shape(x)[-1] == 2 else x for x in (a, b))

@@ -28,7 +28,8 @@ Conventions:
   a ``LinAlgError`` says so; nothing returns a wrong number.
 - ``eigh``, ``svd`` (vectors) and ``pinv`` take real matrices, ``cholesky`` and ``cho_factor`` what
   NumPy's rule takes (real ones); the rest take complex ones too (checked in forward mode).
-- ``cho_factor``'s ``c`` holds ``a``'s own entries in the triangle the factor leaves, as SciPy's does.
+- ``cho_factor``'s ``c`` holds in the triangle the factor leaves what the installed SciPy's does: ``a``'s own
+  entries (before 1.18) or zeros.
 - Stacked matrices (leading batch axes) are handled as SciPy does: the batch axes broadcast.
 
 >>> import numpy as np, scipy.linalg
@@ -301,12 +302,19 @@ def cholesky(a: Any, lower: bool = False, overwrite_a: bool = False, check_finit
     return np.linalg.cholesky(a, upper=not lower)
 
 
+# SciPy before 1.18 leaves a's own entries in the triangle the factor does not use; 1.18 zeroes it
+_CHO_KEEPS_A = bool(_sl.cho_factor(np.array([[4.0, 2.0], [2.0, 3.0]]))[0][1, 0] == 2.0)
+
+
 @register_foreign("scipy.linalg", "cho_factor")
 def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True) -> tuple[Any, bool]:
     """``(c, lower)`` for `cho_solve`: c holds the factor in the triangle named by ``lower`` and, as
-    LAPACK leaves it in SciPy's result, ``a``'s own entries in the other one (which cho_solve never reads)."""
+    the installed SciPy does, either ``a``'s own entries in the other one (as LAPACK leaves them) or
+    zeros (SciPy 1.18 and newer); cho_solve never reads it."""
     a = _as_operand(a)
     factor = cholesky(a, lower=lower, check_finite=check_finite)
+    if not _CHO_KEEPS_A:
+        return factor, lower
     return factor + (np.triu(a, 1) if lower else np.tril(a, -1)), lower
 
 
