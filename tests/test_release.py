@@ -86,7 +86,7 @@ def test_ci_runs_the_suite_on_the_declared_numpy_floor() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "numpy==${FLOOR}" in ci and "dependencies" in ci  # the floor is read from pyproject.toml, not written twice
     # the README's run, the run on the floor, and the newest Python's version-sensitive files
-    assert ci.count("python -m pytest -q") == 3 and "python3.13 -m venv" in ci
+    assert ci.count("python -m pytest -q") == 3 and '"$PY313" -m venv' in ci
 
 
 def test_version_is_written_once_and_printed() -> None:
