@@ -82,7 +82,9 @@ def _producer_is_result(ins: list[dis.Instruction], at: int, depth: int) -> bool
 
 
 def _count(x: Any) -> int:
-    return _getrefcount(x) if _getrefcount is not None else -1  # the probe's and reusable's own frames alike
+    """x's reference count (-1 without one, off CPython). The probe and `reusable` both call it, so
+    the frame it adds counts alike in both."""
+    return _getrefcount(x) if _getrefcount is not None else -1
 
 
 class _Probe:
